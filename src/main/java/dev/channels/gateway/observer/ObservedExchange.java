@@ -1,0 +1,280 @@
+package dev.channels.gateway.observer;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
+import reactor.netty.http.client.HttpClientResponse;
+
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * One exchange under observation, from the observer's admission to its single
+ * {@code responseFinished} call.
+ * <p>
+ * Callbacks arrive on different threads (the server's, the sink client's, the observer's),
+ * so what they record is volatile or atomic; {@link #finish} runs its work once.
+ *
+ * @param <S> the observer's state type
+ */
+final class ObservedExchange<S> {
+
+	private static final Log logger = LogFactory.getLog(ObservedExchange.class);
+
+	private final ExchangeObserver<S> observer;
+
+	private final RequestStart request;
+
+	private final long startNanos;
+
+	private final BodyTap requestBody;
+
+	private final BodyTap responseBody;
+
+	private final CompletableFuture<Admission<S>> admission;
+
+	private final AtomicBoolean sinkAnswered = new AtomicBoolean();
+
+	private final AtomicBoolean finished = new AtomicBoolean();
+
+	private volatile @Nullable S state;
+
+	private volatile @Nullable ServerWebExchange forwarded;
+
+	private volatile @Nullable Failure failure;
+
+	private volatile boolean sinkBodyFailed;
+
+	private volatile boolean writeStarted;
+
+	private volatile long declaredLength = -1;
+
+	private volatile boolean writeCompleted;
+
+	ObservedExchange(ExchangeObserver<S> observer, RequestStart request, long startNanos, int previewLimit) {
+		this.observer = observer;
+		this.request = request;
+		this.startNanos = startNanos;
+		this.requestBody = new BodyTap(previewLimit);
+		this.responseBody = new BodyTap(previewLimit);
+		this.admission = requestStarted(observer, request);
+	}
+
+	/**
+	 * Runs the exchange: waits for the admission, then answers or forwards.
+	 * <p>
+	 * A client that leaves while the admission is pending cancels the wait but not the
+	 * admission (the observer may be writing its record); the exchange finishes when the
+	 * admission arrives.
+	 */
+	Mono<Void> run(ServerWebExchange exchange, GatewayFilterChain chain) {
+		return Mono.fromFuture(this.admission, true).flatMap((admitted) -> {
+			this.state = admitted.state();
+			Admission.Rejection rejection = admitted.rejection();
+			return (rejection != null) ? reject(exchange, rejection) : forward(exchange, chain);
+		}).doFinally(this::finish);
+	}
+
+	private static <S> CompletableFuture<Admission<S>> requestStarted(ExchangeObserver<S> observer,
+			RequestStart request) {
+		try {
+			return observer.requestStarted(request)
+				.switchIfEmpty(Mono.error(() -> new IllegalStateException("observer returned no admission")))
+				.toFuture();
+		}
+		catch (RuntimeException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+	}
+
+	private Mono<Void> reject(ServerWebExchange exchange, Admission.Rejection rejection) {
+		ServerHttpResponse response = exchange.getResponse();
+		response.setStatusCode(rejection.status());
+		response.getHeaders().setContentType(rejection.contentType());
+		response.getHeaders().setContentLength(rejection.body().length);
+		return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(rejection.body())));
+	}
+
+	private Mono<Void> forward(ServerWebExchange exchange, GatewayFilterChain chain) {
+		String id = this.request.id().toString();
+		ServerHttpResponse response = exchange.getResponse();
+		// Set at commit so that the gateway's own error responses (502, 504) carry it too.
+		response.beforeCommit(() -> {
+			response.getHeaders().set(ObservingFilter.REQUEST_ID_HEADER, id);
+			return Mono.empty();
+		});
+		ServerHttpRequest withId = exchange.getRequest().mutate().header(ObservingFilter.REQUEST_ID_HEADER, id).build();
+		TappedRequest tappedRequest = new TappedRequest(withId, this.requestBody);
+		ServerWebExchange observed = exchange.mutate()
+			.request(tappedRequest)
+			.response(new TappedResponse(response, this, this.responseBody))
+			.build();
+		this.forwarded = observed;
+		return chain.filter(observed).onErrorResume((error) -> failed(observed, tappedRequest, error));
+	}
+
+	private Mono<Void> failed(ServerWebExchange observed, TappedRequest tappedRequest, Throwable error) {
+		Failure failure = Failure.of(error, this.sinkBodyFailed, this.sinkAnswered.get(), this.responseBody.size());
+		this.failure = failure;
+		if (observed.getResponse().isCommitted() || failure.clientStatus() == null
+				|| error instanceof ResponseStatusException) {
+			return Mono.error(error);
+		}
+		ResponseStatusException answer = new ResponseStatusException(failure.clientStatus(), failure.description(),
+				error);
+		return drainUnreadBody(tappedRequest).then(Mono.error(answer));
+	}
+
+	// When the sink could not be reached, the request body was never read; reading it
+	// through the tap keeps the record true to what the client sent.
+	private Mono<Void> drainUnreadBody(TappedRequest tappedRequest) {
+		if (this.requestBody.wasSubscribed()) {
+			return Mono.empty();
+		}
+		return tappedRequest.getBody().doOnNext(DataBufferUtils::release).then().onErrorResume((ex) -> Mono.empty());
+	}
+
+	/** The response's status was set: if it came from the sink, its answer has arrived. */
+	void sinkMayHaveAnswered() {
+		ServerWebExchange observed = this.forwarded;
+		HttpClientResponse sink = (observed != null)
+				? observed.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_ATTR) : null;
+		if (sink == null || !this.sinkAnswered.compareAndSet(false, true)) {
+			return;
+		}
+		Duration timeToFirstByte = Duration.ofNanos(System.nanoTime() - this.startNanos);
+		ResponseStart start = new ResponseStart(sink.status().code(), HeaderLines.of(sink.responseHeaders()),
+				timeToFirstByte);
+		try {
+			this.state = this.observer.responseStarted(this.state, start);
+		}
+		catch (RuntimeException ex) {
+			logger.error("Request " + this.request.id() + ": observer failed on response started", ex);
+		}
+	}
+
+	void writeStarting(long declaredLength) {
+		// Sinks with a status code Spring does not know bypass setStatusCode.
+		sinkMayHaveAnswered();
+		this.declaredLength = declaredLength;
+		this.writeStarted = true;
+	}
+
+	void writeCompleted() {
+		this.writeCompleted = true;
+	}
+
+	void sinkBodyFailed(Throwable error) {
+		this.sinkBodyFailed = true;
+	}
+
+	private void finish(SignalType signal) {
+		this.admission.whenComplete((admitted, admissionError) -> {
+			if (admitted == null) {
+				logger.error("Request " + this.request.id() + " on channel " + this.request.channelId()
+						+ ": observer failed to admit it", admissionError);
+				return;
+			}
+			if (!this.finished.compareAndSet(false, true)) {
+				return;
+			}
+			S latest = (this.state != null) ? this.state : admitted.state();
+			try {
+				this.observer.responseFinished(latest, outcome(admitted, signal));
+			}
+			catch (RuntimeException ex) {
+				logger.error("Request " + this.request.id() + ": observer failed on response finished", ex);
+			}
+		});
+	}
+
+	private ExchangeOutcome outcome(Admission<S> admitted, SignalType signal) {
+		Duration latency = Duration.ofNanos(System.nanoTime() - this.startNanos);
+		Admission.Rejection rejection = admitted.rejection();
+		if (rejection != null) {
+			return new ExchangeOutcome(ExchangeOutcome.Kind.REJECTED, "rejected by the observer", null,
+					this.requestBody.summary(), null, latency, rejection.status().value());
+		}
+		ServerWebExchange observed = this.forwarded;
+		URI sinkUrl = (observed != null) ? observed.getAttribute(ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR)
+				: null;
+		BodySummary response = (this.sinkAnswered.get() || this.writeStarted) ? this.responseBody.summary() : null;
+		Failure failure = this.failure;
+		if (failure != null) {
+			return new ExchangeOutcome(failure.kind(), failure.description(), sinkUrl, this.requestBody.summary(),
+					response, latency, clientStatus(observed, failure));
+		}
+		if (responseDelivered(signal)) {
+			return new ExchangeOutcome(ExchangeOutcome.Kind.DELIVERED, null, sinkUrl, this.requestBody.summary(),
+					response, latency, clientStatus(observed, null));
+		}
+		return new ExchangeOutcome(ExchangeOutcome.Kind.CLIENT_ABORTED, clientLeft(), sinkUrl,
+				this.requestBody.summary(), response, latency, clientStatus(observed, null));
+	}
+
+	/**
+	 * Whether the client got the whole response. The termination signal does not say: a
+	 * client that closes right after the last byte may end the write with a cancel, and one
+	 * that leaves mid-body may let it complete. What was relayed does: the sink's body must
+	 * have ended, and all of a declared length must have passed; without a declared length,
+	 * the write itself must have completed.
+	 */
+	private boolean responseDelivered(SignalType signal) {
+		if (!this.writeStarted) {
+			return signal == SignalType.ON_COMPLETE;
+		}
+		if (!this.responseBody.isCompleted()) {
+			return false;
+		}
+		if (this.declaredLength >= 0 && bodyExpected()) {
+			return this.responseBody.size() == this.declaredLength;
+		}
+		return this.writeCompleted;
+	}
+
+	private boolean bodyExpected() {
+		ServerWebExchange observed = this.forwarded;
+		if (observed == null || HttpMethod.HEAD.equals(observed.getRequest().getMethod())) {
+			return false;
+		}
+		HttpStatusCode status = observed.getResponse().getStatusCode();
+		return status == null || !(status.is1xxInformational() || status.value() == HttpStatus.NO_CONTENT.value()
+				|| status.value() == HttpStatus.NOT_MODIFIED.value());
+	}
+
+	private String clientLeft() {
+		if (!this.writeStarted) {
+			return "client closed the connection before the sink answered";
+		}
+		String of = (this.declaredLength >= 0) ? " of " + this.declaredLength : "";
+		return "client closed the connection after " + this.responseBody.size() + of + " response bytes";
+	}
+
+	private static @Nullable Integer clientStatus(@Nullable ServerWebExchange observed, @Nullable Failure failure) {
+		if (observed == null) {
+			return null;
+		}
+		ServerHttpResponse response = observed.getResponse();
+		if (!response.isCommitted() && failure != null && failure.clientStatus() != null) {
+			return failure.clientStatus().value();
+		}
+		HttpStatusCode status = response.getStatusCode();
+		return (status != null) ? status.value() : null;
+	}
+
+}

@@ -1,0 +1,65 @@
+package dev.channels.gateway.observer;
+
+import java.time.Instant;
+
+import com.fasterxml.uuid.Generators;
+import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
+import reactor.core.publisher.Mono;
+
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
+import org.springframework.core.Ordered;
+import org.springframework.util.Assert;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * The observer engine: shows every exchange that a route proxies to an
+ * {@link ExchangeObserver}, with its bodies tapped, its timings and its outcome.
+ *
+ * @param <S> the observer's state type
+ */
+public class ObservingFilter<S> implements GlobalFilter, Ordered {
+
+	/**
+	 * Before {@link NettyWriteResponseFilter}, so that the response it writes the sink's body
+	 * to is the tapped one, and before every route filter (those start at 1).
+	 */
+	public static final int ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
+
+	/** Carries the exchange id to the sink and back to the client. */
+	public static final String REQUEST_ID_HEADER = "X-Channel-Request-Id";
+
+	// Time-ordered (UUIDv7) ids keep primary-key inserts at the right edge of the index.
+	private static final TimeBasedEpochGenerator IDS = Generators.timeBasedEpochGenerator();
+
+	private final ExchangeObserver<S> observer;
+
+	private final int previewLimit;
+
+	public ObservingFilter(ExchangeObserver<S> observer, int previewLimit) {
+		Assert.isTrue(previewLimit >= 0, "previewLimit must not be negative");
+		this.observer = observer;
+		this.previewLimit = previewLimit;
+	}
+
+	@Override
+	public int getOrder() {
+		return ORDER;
+	}
+
+	@Override
+	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+		Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
+		if (route == null) {
+			return chain.filter(exchange);
+		}
+		long startNanos = System.nanoTime();
+		RequestStart request = RequestCapture.capture(exchange.getRequest(), IDS.generate(), route.getId(),
+				Instant.now());
+		return new ObservedExchange<>(this.observer, request, startNanos, this.previewLimit).run(exchange, chain);
+	}
+
+}

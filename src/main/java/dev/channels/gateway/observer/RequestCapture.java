@@ -1,0 +1,71 @@
+package dev.channels.gateway.observer;
+
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import reactor.netty.http.server.HttpServerRequest;
+
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+
+/**
+ * Captures the client's request as it arrived: the raw request target and the headers in
+ * wire order come from the Netty request underneath Spring's, which route filters cannot
+ * change.
+ */
+final class RequestCapture {
+
+	private static final String FORWARDED_FOR = "X-Forwarded-For";
+
+	private RequestCapture() {
+	}
+
+	static RequestStart capture(ServerHttpRequest request, UUID id, String channelId, Instant startedAt) {
+		String target;
+		List<Header> headers;
+		if (nativeRequest(request) instanceof HttpServerRequest netty) {
+			target = netty.uri();
+			headers = HeaderLines.of(netty.requestHeaders());
+		}
+		else {
+			target = request.getURI().getRawPath()
+					+ ((request.getURI().getRawQuery() != null) ? "?" + request.getURI().getRawQuery() : "");
+			headers = HeaderLines.of(request.getHeaders());
+		}
+		int question = target.indexOf('?');
+		String path = (question >= 0) ? target.substring(0, question) : target;
+		String query = (question >= 0) ? target.substring(question + 1) : null;
+		return new RequestStart(id, channelId, request.getMethod().name(), path, query, headers,
+				clientIdentity(request, headers), startedAt);
+	}
+
+	private static @Nullable Object nativeRequest(ServerHttpRequest request) {
+		try {
+			return ServerHttpRequestDecorator.getNativeRequest(request);
+		}
+		catch (IllegalArgumentException ex) {
+			// Not a server request (a mock in tests): fall back to Spring's view.
+			return null;
+		}
+	}
+
+	private static @Nullable String clientIdentity(ServerHttpRequest request, List<Header> headers) {
+		for (Header header : headers) {
+			if (header.name().equalsIgnoreCase(FORWARDED_FOR)) {
+				String first = header.value().split(",", 2)[0].strip();
+				if (!first.isEmpty()) {
+					return first;
+				}
+			}
+		}
+		InetSocketAddress peer = request.getRemoteAddress();
+		if (peer == null) {
+			return null;
+		}
+		return (peer.getAddress() != null) ? peer.getAddress().getHostAddress() : peer.getHostString();
+	}
+
+}

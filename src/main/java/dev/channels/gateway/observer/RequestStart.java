@@ -1,0 +1,24 @@
+package dev.channels.gateway.observer;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The client's request as it arrived, before any route filter changed it.
+ *
+ * @param id the exchange id, time-ordered; sent to the sink and the client as
+ * {@code X-Channel-Request-Id}
+ * @param channelId the id of the route that matched
+ * @param method the request method
+ * @param path the raw path the client called
+ * @param query the raw query string, {@code null} when the target had no {@code ?}
+ * @param headers the request headers in arrival order
+ * @param clientIdentity the first {@code X-Forwarded-For} entry, else the peer address
+ * @param startedAt wall-clock time of arrival
+ */
+public record RequestStart(UUID id, String channelId, String method, String path, @Nullable String query,
+		List<Header> headers, @Nullable String clientIdentity, Instant startedAt) {
+}

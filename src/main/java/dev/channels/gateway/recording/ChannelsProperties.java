@@ -1,0 +1,39 @@
+package dev.channels.gateway.recording;
+
+import java.util.List;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Settings of the recording of proxied requests.
+ *
+ * @param previewSize how many leading bytes of each request and response body are stored
+ * @param redactedHeaders headers whose values are stored as {@code [REDACTED]}, in request
+ * and response alike; names match case-insensitively
+ * @param persistence how outcomes are written to the database
+ */
+@ConfigurationProperties("channels")
+@Validated
+public record ChannelsProperties(@DefaultValue("64KB") DataSize previewSize,
+		@DefaultValue({ "Authorization", "Proxy-Authorization", "X-API-Key", "Cookie",
+				"Set-Cookie" }) List<String> redactedHeaders,
+		@Valid @DefaultValue Persistence persistence) {
+
+	/**
+	 * How outcomes are written: off the request path, through a bounded queue.
+	 *
+	 * @param concurrency how many outcome writes may run at once
+	 * @param queueSize how many outcomes may wait for a write; when full, further outcomes are
+	 * dropped, counted and logged
+	 */
+	public record Persistence(@DefaultValue("8") @Min(1) int concurrency,
+			@DefaultValue("10000") @Min(1) int queueSize) {
+	}
+
+}

@@ -1,0 +1,48 @@
+package dev.channels.gateway.recording;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.channels.gateway.observer.BodySummary;
+import dev.channels.gateway.observer.ExchangeOutcome;
+import dev.channels.gateway.observer.Header;
+import dev.channels.gateway.observer.RequestStart;
+import dev.channels.gateway.observer.ResponseStart;
+
+/**
+ * The outcome of one request, ready to be written: its {@code channel_events} row and the
+ * final state of its {@code channel_requests} row. Secrets are already redacted.
+ */
+record Completion(UUID requestId, String channelId, UUID eventId, ChannelState state, String eventType,
+		Instant completedAt, RequestStart request, List<Header> requestHeaders, @Nullable String sinkUrl,
+		BodySummary requestBody, @Nullable Integer responseStatus, @Nullable List<Header> responseHeaders,
+		@Nullable BodySummary responseBody, int latencyMs, @Nullable Integer ttfbMs, @Nullable String errorMessage) {
+
+	static final String SINK_RESPONSE = "sink_response";
+
+	static final String ERROR = "error";
+
+	static Completion of(RecordingState recording, ExchangeOutcome outcome, UUID eventId, Instant completedAt,
+			HeaderRedactor redactor) {
+		RequestStart request = recording.request();
+		ResponseStart response = recording.response();
+		Integer sinkStatus = (response != null) ? Integer.valueOf(response.status()) : null;
+		ChannelState state = ChannelState.of(outcome.kind(),
+				(sinkStatus != null) ? sinkStatus : outcome.clientStatus());
+		boolean delivered = outcome.kind() == ExchangeOutcome.Kind.DELIVERED;
+		return new Completion(request.id(), request.channelId(), eventId, state, delivered ? SINK_RESPONSE : ERROR,
+				completedAt, request, redactor.redact(request.headers()),
+				(outcome.sinkUrl() != null) ? outcome.sinkUrl().toString() : null, outcome.requestBody(), sinkStatus,
+				(response != null) ? redactor.redact(response.headers()) : null, outcome.responseBody(),
+				millis(outcome.latency().toNanos()),
+				(response != null) ? millis(response.timeToFirstByte().toNanos()) : null, outcome.failure());
+	}
+
+	private static int millis(long nanos) {
+		return (int) Math.min(Integer.MAX_VALUE, nanos / 1_000_000);
+	}
+
+}

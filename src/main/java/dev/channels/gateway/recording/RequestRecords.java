@@ -1,0 +1,135 @@
+package dev.channels.gateway.recording;
+
+import java.util.List;
+
+import io.r2dbc.postgresql.codec.Json;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.channels.gateway.observer.BodySummary;
+import dev.channels.gateway.observer.Header;
+import dev.channels.gateway.observer.RequestStart;
+
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
+
+/**
+ * The SQL of recording: the pending row before forwarding, and the outcome after.
+ */
+class RequestRecords {
+
+	private static final String INSERT_PENDING = """
+			INSERT INTO channel_requests (id, channel_id, client_identity, started_at)
+			VALUES (:id, :channelId, :clientIdentity, :startedAt)""";
+
+	// One statement, so one round trip and atomic: the event and the final state land together.
+	private static final String COMPLETE = """
+			WITH event AS (
+			    INSERT INTO channel_events (id, channel_request_id, type, request_method, request_path,
+			        request_query, sink_url, request_headers, request_body_preview, request_body_hash,
+			        request_body_size, response_status, response_headers, response_body_preview,
+			        response_body_hash, response_body_size, latency_ms, ttfb_ms, error_message)
+			    VALUES (:eventId, :requestId, :type, :method, :path, :query, :sinkUrl, :requestHeaders,
+			        :requestPreview, :requestHash, :requestSize, :responseStatus, :responseHeaders,
+			        :responsePreview, :responseHash, :responseSize, :latencyMs, :ttfbMs, :errorMessage)
+			    RETURNING channel_request_id)
+			UPDATE channel_requests SET state = :state, completed_at = :completedAt
+			WHERE id = (SELECT channel_request_id FROM event)""";
+
+	// After a failed write: an error event with only what cannot have caused the failure.
+	private static final String COMPLETE_AS_ERROR = """
+			WITH event AS (
+			    INSERT INTO channel_events (id, channel_request_id, type, request_method, request_path,
+			        request_headers, request_body_preview, request_body_hash, request_body_size, latency_ms,
+			        error_message)
+			    VALUES (:eventId, :requestId, 'error', :method, :path, '[]', '\\x', :requestHash, :requestSize,
+			        :latencyMs, :errorMessage)
+			    RETURNING channel_request_id)
+			UPDATE channel_requests SET state = 'error', completed_at = :completedAt
+			WHERE id = (SELECT channel_request_id FROM event)""";
+
+	private static final String MARK_ERROR = """
+			UPDATE channel_requests SET state = 'error', completed_at = :completedAt WHERE id = :requestId""";
+
+	private final DatabaseClient database;
+
+	private final JsonMapper json;
+
+	RequestRecords(DatabaseClient database, JsonMapper json) {
+		this.database = database;
+		this.json = json;
+	}
+
+	Mono<Void> insertPending(RequestStart request) {
+		GenericExecuteSpec insert = this.database.sql(INSERT_PENDING)
+			.bind("id", request.id())
+			.bind("channelId", request.channelId())
+			.bind("startedAt", request.startedAt());
+		return nullable(insert, "clientIdentity", request.clientIdentity(), String.class).then();
+	}
+
+	Mono<Void> complete(Completion completion) {
+		BodySummary response = completion.responseBody();
+		GenericExecuteSpec insert = this.database.sql(COMPLETE)
+			.bind("eventId", completion.eventId())
+			.bind("requestId", completion.requestId())
+			.bind("type", completion.eventType())
+			.bind("method", completion.request().method())
+			.bind("path", completion.request().path())
+			.bind("requestHeaders", headers(completion.requestHeaders()))
+			.bind("requestPreview", completion.requestBody().preview())
+			.bind("requestHash", completion.requestBody().sha256())
+			.bind("requestSize", completion.requestBody().size())
+			.bind("latencyMs", completion.latencyMs())
+			.bind("state", completion.state().column())
+			.bind("completedAt", completion.completedAt());
+		insert = nullable(insert, "query", completion.request().query(), String.class);
+		insert = nullable(insert, "sinkUrl", completion.sinkUrl(), String.class);
+		insert = nullable(insert, "responseStatus", completion.responseStatus(), Integer.class);
+		insert = nullable(insert, "responseHeaders",
+				(completion.responseHeaders() != null) ? headers(completion.responseHeaders()) : null, Json.class);
+		insert = nullable(insert, "responsePreview", (response != null) ? response.preview() : null, byte[].class);
+		insert = nullable(insert, "responseHash", (response != null) ? response.sha256() : null, String.class);
+		insert = nullable(insert, "responseSize", (response != null) ? response.size() : null, Long.class);
+		insert = nullable(insert, "ttfbMs", completion.ttfbMs(), Integer.class);
+		insert = nullable(insert, "errorMessage", completion.errorMessage(), String.class);
+		return insert.then();
+	}
+
+	Mono<Void> completeAsError(Completion completion, String errorMessage) {
+		return this.database.sql(COMPLETE_AS_ERROR)
+			.bind("eventId", completion.eventId())
+			.bind("requestId", completion.requestId())
+			.bind("method", completion.request().method())
+			.bind("path", completion.request().path())
+			.bind("requestHash", completion.requestBody().sha256())
+			.bind("requestSize", completion.requestBody().size())
+			.bind("latencyMs", completion.latencyMs())
+			.bind("errorMessage", errorMessage)
+			.bind("completedAt", completion.completedAt())
+			.then();
+	}
+
+	Mono<Void> markError(Completion completion) {
+		return this.database.sql(MARK_ERROR)
+			.bind("requestId", completion.requestId())
+			.bind("completedAt", completion.completedAt())
+			.then();
+	}
+
+	// [[name, value], ...] keeps arrival order and repeated names, which an object cannot.
+	private Json headers(List<Header> headers) {
+		String[][] pairs = new String[headers.size()][];
+		for (int i = 0; i < pairs.length; i++) {
+			pairs[i] = new String[] { headers.get(i).name(), headers.get(i).value() };
+		}
+		return Json.of(this.json.writeValueAsBytes(pairs));
+	}
+
+	private static GenericExecuteSpec nullable(GenericExecuteSpec spec, String name, @Nullable Object value,
+			Class<?> type) {
+		return (value != null) ? spec.bind(name, value) : spec.bindNull(name, type);
+	}
+
+}

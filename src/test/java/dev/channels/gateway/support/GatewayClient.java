@@ -1,0 +1,171 @@
+package dev.channels.gateway.support;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A real HTTP client for the gateway under test (the JDK's, so nothing is shared with the
+ * Netty under test), plus raw sockets for clients that misbehave.
+ */
+public final class GatewayClient {
+
+	private static final int CHUNK = 8 * 1024;
+
+	private final HttpClient http = HttpClient.newBuilder()
+		.version(HttpClient.Version.HTTP_1_1)
+		.connectTimeout(Duration.ofSeconds(5))
+		.build();
+
+	private final int port;
+
+	public GatewayClient(int port) {
+		this.port = port;
+	}
+
+	public Response get(String path, String... headers) {
+		return send("GET", path, null, headers);
+	}
+
+	/**
+	 * Sends a request; a body is sent in chunks of 8 KiB with chunked transfer encoding.
+	 * @param headers name, value, name, value...
+	 */
+	public Response send(String method, String path, byte[] body, String... headers) {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
+			.timeout(Duration.ofSeconds(30))
+			.method(method, (body != null) ? HttpRequest.BodyPublishers.ofByteArrays(chunks(body))
+					: HttpRequest.BodyPublishers.noBody());
+		for (int i = 0; i < headers.length; i += 2) {
+			request.header(headers[i], headers[i + 1]);
+		}
+		try {
+			HttpResponse<byte[]> response = this.http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+			return new Response(response.statusCode(), response.headers(), response.body());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * Sends a GET on a raw connection, reads {@code bytes} bytes of the answer (head
+	 * included) and closes the connection.
+	 * @return what was read
+	 */
+	public byte[] readThenClose(String path, int bytes) {
+		return raw("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n", (in) -> in.readNBytes(bytes));
+	}
+
+	/**
+	 * Sends a raw request, reads the response head and as many body bytes as its
+	 * Content-Length says, and closes the connection at once, as a client that is done does.
+	 * @return the head and the body
+	 */
+	public RawResponse exchangeThenClose(String request) {
+		return raw(request, (in) -> {
+			ByteArrayOutputStream head = new ByteArrayOutputStream();
+			int matched = 0;
+			while (matched < 4) {
+				int b = in.read();
+				if (b < 0) {
+					throw new IOException("connection closed in the response head");
+				}
+				head.write(b);
+				matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : ((b == '\r') ? 1 : 0);
+			}
+			String headText = head.toString(StandardCharsets.ISO_8859_1);
+			Matcher length = Pattern.compile("(?i)\r\ncontent-length: *(\\d+)").matcher(headText);
+			byte[] body = length.find() ? in.readNBytes(Integer.parseInt(length.group(1))) : new byte[0];
+			return new RawResponse(headText, body);
+		});
+	}
+
+	private <T> T raw(String request, RawReader<T> reader) {
+		try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), this.port)) {
+			socket.setSoTimeout(10_000);
+			OutputStream out = socket.getOutputStream();
+			out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+			out.flush();
+			return reader.read(socket.getInputStream());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private interface RawReader<T> {
+
+		T read(InputStream in) throws IOException;
+
+	}
+
+	/**
+	 * A response read off a raw connection.
+	 *
+	 * @param head the status line and headers
+	 * @param body the body
+	 */
+	public record RawResponse(String head, byte[] body) {
+
+		public UUID requestId() {
+			Matcher id = Pattern.compile("(?i)\r\nX-Channel-Request-Id: *([0-9a-f-]+)").matcher(this.head);
+			if (!id.find()) {
+				throw new AssertionError("no X-Channel-Request-Id in " + this.head);
+			}
+			return UUID.fromString(id.group(1));
+		}
+
+	}
+
+	private static List<byte[]> chunks(byte[] body) {
+		List<byte[]> chunks = new ArrayList<>();
+		for (int offset = 0; offset < body.length; offset += CHUNK) {
+			int length = Math.min(CHUNK, body.length - offset);
+			byte[] chunk = new byte[length];
+			System.arraycopy(body, offset, chunk, 0, length);
+			chunks.add(chunk);
+		}
+		return chunks;
+	}
+
+	/**
+	 * What the client got.
+	 *
+	 * @param status the status
+	 * @param headers the headers
+	 * @param body the body
+	 */
+	public record Response(int status, HttpHeaders headers, byte[] body) {
+
+		public UUID requestId() {
+			return UUID.fromString(this.headers.firstValue("X-Channel-Request-Id").orElseThrow());
+		}
+
+		public String text() {
+			return new String(this.body, StandardCharsets.UTF_8);
+		}
+
+	}
+
+}

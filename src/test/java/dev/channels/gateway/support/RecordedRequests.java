@@ -1,0 +1,73 @@
+package dev.channels.gateway.support;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.awaitility.Awaitility;
+import org.postgresql.ds.PGSimpleDataSource;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Reads what the gateway recorded, straight from PostgreSQL over JDBC.
+ */
+public final class RecordedRequests {
+
+	private final JdbcClient jdbc;
+
+	public RecordedRequests(TestDatabase database) {
+		PGSimpleDataSource dataSource = new PGSimpleDataSource();
+		dataSource.setURL(database.jdbcUrl());
+		dataSource.setUser(database.username());
+		dataSource.setPassword(database.password());
+		this.jdbc = JdbcClient.create(dataSource);
+	}
+
+	public JdbcClient jdbc() {
+		return this.jdbc;
+	}
+
+	public Optional<Map<String, Object>> request(UUID id) {
+		return this.jdbc.sql("SELECT * FROM channel_requests WHERE id = ?").param(id).query().listOfRows().stream()
+			.findFirst();
+	}
+
+	public List<Map<String, Object>> events(UUID requestId) {
+		return this.jdbc.sql("SELECT *, request_headers::text AS request_headers_json, "
+				+ "response_headers::text AS response_headers_json FROM channel_events WHERE channel_request_id = ?")
+			.param(requestId)
+			.query()
+			.listOfRows();
+	}
+
+	/** Waits for the request's outcome to be written, then returns its row and its one event. */
+	public Recorded awaitOutcome(UUID id) {
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(15))
+			.pollInterval(Duration.ofMillis(20))
+			.until(() -> request(id).map((row) -> !"pending".equals(row.get("state"))).orElse(false));
+		List<Map<String, Object>> events = events(id);
+		if (events.size() != 1) {
+			throw new AssertionError("Expected one event for " + id + ", found " + events.size());
+		}
+		return new Recorded(request(id).orElseThrow(), events.get(0));
+	}
+
+	/**
+	 * A recorded request and its event, column by column.
+	 *
+	 * @param request the {@code channel_requests} row
+	 * @param event the {@code channel_events} row
+	 */
+	public record Recorded(Map<String, Object> request, Map<String, Object> event) {
+
+		public String state() {
+			return (String) this.request.get("state");
+		}
+
+	}
+
+}
