@@ -36,6 +36,8 @@ final class BodyTap {
 
 	private boolean completed;
 
+	private BodySummary summary;
+
 	BodyTap(int previewLimit) {
 		this.previewLimit = previewLimit;
 	}
@@ -73,12 +75,15 @@ final class BodyTap {
 	}
 
 	/**
-	 * Summarises the bytes seen so far. Call once, at the end of the exchange: computing the
-	 * digest resets it.
+	 * Summarises the body at the end of the exchange. The first call closes the digest;
+	 * later calls return the same summary.
 	 */
 	synchronized BodySummary summary() {
-		String sha256 = HexFormat.of().formatHex(this.digest.digest());
-		return new BodySummary(this.size, sha256, Arrays.copyOf(this.preview, this.previewLength));
+		if (this.summary == null) {
+			String sha256 = HexFormat.of().formatHex(this.digest.digest());
+			this.summary = new BodySummary(this.size, sha256, Arrays.copyOf(this.preview, this.previewLength));
+		}
+		return this.summary;
 	}
 
 	private void copyToPreview(ByteBuffer chunk) {
