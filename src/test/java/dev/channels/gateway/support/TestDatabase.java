@@ -75,6 +75,18 @@ public final class TestDatabase {
 		return "jdbc:postgresql://" + this.host + ":" + this.port + "/" + this.database;
 	}
 
+	public String host() {
+		return this.host;
+	}
+
+	public int port() {
+		return this.port;
+	}
+
+	public String name() {
+		return this.database;
+	}
+
 	public String username() {
 		return this.username;
 	}

@@ -1,0 +1,88 @@
+package dev.channels.gateway.recording;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+import dev.channels.gateway.observer.BodySummary;
+import dev.channels.gateway.observer.ExchangeOutcome;
+import dev.channels.gateway.observer.RequestStart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CompletionQueueTests {
+
+	private final Scheduler scheduler = Schedulers.newSingle("completion-queue-test");
+
+	private final List<UUID> started = new CopyOnWriteArrayList<>();
+
+	private final List<Sinks.Empty<Void>> writes = new CopyOnWriteArrayList<>();
+
+	@AfterEach
+	void tearDown() {
+		this.scheduler.dispose();
+	}
+
+	@Test
+	void writesAtMostConcurrencyAtOnceAndRefusesBeyondCapacity() {
+		CompletionQueue queue = new CompletionQueue(this::pendingWrite, this.scheduler, 1, 2);
+		List<Completion> completions = List.of(completion(), completion(), completion(), completion());
+
+		List<Boolean> accepted = completions.stream().map(queue::submit).toList();
+
+		assertThat(accepted).containsExactly(true, true, true, false);
+		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.started.size() == 1);
+		assertThat(queue.backlog()).isEqualTo(3);
+		assertThat(queue.dropped()).isEqualTo(1);
+
+		this.writes.get(0).tryEmitEmpty();
+
+		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.started.size() == 2);
+		assertThat(this.started).containsExactly(completions.get(0).requestId(), completions.get(1).requestId());
+		assertThat(queue.backlog()).isEqualTo(2);
+	}
+
+	@Test
+	void aFailedWriteFreesItsSlot() {
+		CompletionQueue queue = new CompletionQueue((completion) -> {
+			this.started.add(completion.requestId());
+			return Mono.error(new IllegalStateException("database gone"));
+		}, this.scheduler, 1, 10);
+
+		queue.submit(completion());
+		queue.submit(completion());
+
+		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.started.size() == 2);
+		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> queue.backlog() == 0);
+	}
+
+	private Mono<Void> pendingWrite(Completion completion) {
+		Sinks.Empty<Void> write = Sinks.empty();
+		this.writes.add(write);
+		this.started.add(completion.requestId());
+		return write.asMono();
+	}
+
+	private static Completion completion() {
+		RequestStart request = new RequestStart(UUID.randomUUID(), "queue", "GET", "/channels/queue/x", null,
+				List.of(), "127.0.0.1", Instant.now());
+		BodySummary empty = new BodySummary(0, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+				new byte[0]);
+		ExchangeOutcome outcome = new ExchangeOutcome(ExchangeOutcome.Kind.DELIVERED, null, URI.create("http://sink/x"),
+				empty, empty, Duration.ofMillis(3), 200);
+		return Completion.of(new RecordingState(request, true, null), outcome, UUID.randomUUID(), Instant.now(),
+				new HeaderRedactor(List.of()));
+	}
+
+}
