@@ -13,10 +13,11 @@ import org.springframework.validation.annotation.Validated;
 /**
  * Settings of the recording of proxied requests.
  *
- * @param previewSize how many leading bytes of each request and response body are stored
- * @param redactedHeaders headers whose values are stored as {@code [REDACTED]}, in request
- * and response alike; names match case-insensitively
- * @param persistence how outcomes are written to the database
+ * @param previewSize Leading bytes of each request and response body to store as its
+ * preview.
+ * @param redactedHeaders Headers whose values are stored as "[REDACTED]", in requests and
+ * responses alike. Names match case-insensitively; forwarded headers are never changed.
+ * @param persistence How outcomes are written to the database.
  */
 @ConfigurationProperties("channels")
 @Validated
@@ -28,9 +29,9 @@ public record ChannelsProperties(@DefaultValue("64KB") DataSize previewSize,
 	/**
 	 * How outcomes are written: off the request path, through a bounded queue.
 	 *
-	 * @param concurrency how many outcome writes may run at once
-	 * @param queueSize how many outcomes may wait for a write; when full, further outcomes are
-	 * dropped, counted and logged
+	 * @param concurrency Outcome writes that may run at once.
+	 * @param queueSize Outcomes that may wait for a write. When the queue is full, further
+	 * outcomes are dropped, counted and logged.
 	 */
 	public record Persistence(@DefaultValue("8") @Min(1) int concurrency,
 			@DefaultValue("10000") @Min(1) int queueSize) {
