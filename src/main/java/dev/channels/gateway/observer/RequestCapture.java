@@ -35,6 +35,7 @@ final class RequestCapture {
 					+ ((request.getURI().getRawQuery() != null) ? "?" + request.getURI().getRawQuery() : "");
 			headers = HeaderLines.of(request.getHeaders());
 		}
+		target = originForm(target);
 		int question = target.indexOf('?');
 		String path = (question >= 0) ? target.substring(0, question) : target;
 		String query = (question >= 0) ? target.substring(question + 1) : null;
@@ -42,11 +43,26 @@ final class RequestCapture {
 				clientIdentity(request, headers), startedAt);
 	}
 
+	// A request target in absolute form (GET http://host/path HTTP/1.1) names the path after
+	// the authority.
+	private static String originForm(String target) {
+		int scheme = target.indexOf("://");
+		if (target.startsWith("/") || scheme < 0) {
+			return target;
+		}
+		int path = target.indexOf('/', scheme + 3);
+		int query = target.indexOf('?', scheme + 3);
+		if (path < 0 || (query >= 0 && query < path)) {
+			return "/" + ((query >= 0) ? target.substring(query) : "");
+		}
+		return target.substring(path);
+	}
+
 	private static @Nullable Object nativeRequest(ServerHttpRequest request) {
 		try {
 			return ServerHttpRequestDecorator.getNativeRequest(request);
 		}
-		catch (IllegalArgumentException ex) {
+		catch (IllegalArgumentException | IllegalStateException ex) {
 			// Not a server request (a mock in tests): fall back to Spring's view.
 			return null;
 		}

@@ -123,6 +123,16 @@ class ObservingFilterIntegrationTests {
 	}
 
 	@Test
+	void absoluteFormTargetIsRecordedByItsPath() {
+		RawResponse response = this.client.exchangeThenClose(
+				"GET http://localhost/channels/echo/status/200?q=1 HTTP/1.1\r\nHost: localhost\r\n\r\n");
+
+		RequestStart request = this.observer.awaitFinished(response.requestId()).request;
+		assertThat(request.path()).isEqualTo("/channels/echo/status/200");
+		assertThat(request.query()).isEqualTo("q=1");
+	}
+
+	@Test
 	void streamedResponseIsTappedThroughWriteAndFlushWith() {
 		Response response = this.client.get("/channels/echo/sse");
 
