@@ -21,8 +21,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.json.JsonMapper;
 
-import dev.channels.gateway.ChannelsApplication;
 import dev.channels.gateway.support.GatewayClient;
+import dev.channels.gateway.support.GatewayIntegrationTest;
 import dev.channels.gateway.support.GatewayClient.Response;
 import dev.channels.gateway.support.RecordedRequests;
 import dev.channels.gateway.support.RecordedRequests.Recorded;
@@ -31,10 +31,7 @@ import dev.channels.gateway.support.TestChannels;
 import dev.channels.gateway.support.TestDatabase;
 import dev.channels.gateway.support.TestSink;
 
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,8 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The recording observer end to end: real HTTP through the gateway to real sinks, and the
  * rows it writes to a real PostgreSQL.
  */
-@SpringBootTest(classes = ChannelsApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class RecordingIntegrationTests {
+class RecordingIntegrationTests extends GatewayIntegrationTest {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -53,11 +49,6 @@ class RecordingIntegrationTests {
 	private int port;
 
 	private GatewayClient client;
-
-	@DynamicPropertySource
-	static void channels(DynamicPropertyRegistry registry) {
-		TestChannels.register(registry);
-	}
 
 	@BeforeEach
 	void setUp() {
