@@ -78,6 +78,18 @@ public final class GatewayClient {
 	}
 
 	/**
+	 * Sends a GET on a raw connection and reads until the gateway closes it, as it does when
+	 * a response breaks off.
+	 * @return the head and whatever body arrived
+	 */
+	public RawResponse readUntilClosed(String path) {
+		byte[] all = raw("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n", InputStream::readAllBytes);
+		String text = new String(all, StandardCharsets.ISO_8859_1);
+		int end = text.indexOf("\r\n\r\n") + 4;
+		return new RawResponse(text.substring(0, end), java.util.Arrays.copyOfRange(all, end, all.length));
+	}
+
+	/**
 	 * Sends a raw request, reads the response head and as many body bytes as its
 	 * Content-Length says, and closes the connection at once, as a client that is done does.
 	 * @return the head and the body
