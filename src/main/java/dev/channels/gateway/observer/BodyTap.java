@@ -15,16 +15,20 @@ import org.springframework.core.io.buffer.DataBuffer;
  * <p>
  * The tap reads buffers without owning them: it never retains, releases or moves the read
  * position of a buffer it is shown. Buffers of one body arrive one at a time (Reactive
- * Streams serialises {@code onNext}), but the summary may be read from another thread, so
- * the methods synchronise; they are never contended.
+ * Streams serialises {@code onNext}), but the summary is taken from another thread, so the
+ * methods synchronise; they are never contended.
+ * <p>
+ * Taking the {@link #summary() summary} freezes the tap: what arrives later (a write still
+ * draining while the exchange is being closed) changes neither the summary nor the size and
+ * completion that the outcome was decided on.
  */
 final class BodyTap {
 
 	private static final int INITIAL_PREVIEW_CAPACITY = 1024;
 
-	private final MessageDigest digest = newSha256();
-
 	private final int previewLimit;
+
+	private MessageDigest digest = newSha256();
 
 	private byte[] preview = new byte[0];
 
@@ -42,11 +46,27 @@ final class BodyTap {
 		this.previewLimit = previewLimit;
 	}
 
+	/**
+	 * A subscriber started reading the body. A body read again (a retried exchange re-reads
+	 * its cached request body) starts the tap afresh, so it summarises one copy.
+	 */
 	synchronized void subscribed() {
+		if (this.summary != null) {
+			return;
+		}
+		if (this.subscribed) {
+			this.digest = newSha256();
+			this.previewLength = 0;
+			this.size = 0;
+			this.completed = false;
+		}
 		this.subscribed = true;
 	}
 
 	synchronized void update(DataBuffer buffer) {
+		if (this.summary != null) {
+			return;
+		}
 		try (DataBuffer.ByteBufferIterator iterator = buffer.readableByteBuffers()) {
 			while (iterator.hasNext()) {
 				ByteBuffer chunk = iterator.next();
@@ -59,7 +79,9 @@ final class BodyTap {
 
 	/** The body's publisher signalled completion: every byte of the body was seen. */
 	synchronized void completed() {
-		this.completed = true;
+		if (this.summary == null) {
+			this.completed = true;
+		}
 	}
 
 	synchronized boolean wasSubscribed() {
@@ -75,8 +97,7 @@ final class BodyTap {
 	}
 
 	/**
-	 * Summarises the body at the end of the exchange. The first call closes the digest;
-	 * later calls return the same summary.
+	 * Summarises the body and freezes the tap. Later calls return the same summary.
 	 */
 	synchronized BodySummary summary() {
 		if (this.summary == null) {

@@ -3,13 +3,15 @@ package dev.channels.gateway.observer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executor;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClientResponse;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -48,11 +50,12 @@ final class ObservedExchange<S> {
 
 	private final CompletableFuture<Admission<S>> admission;
 
-	private final AtomicBoolean sinkAnswered = new AtomicBoolean();
+	// Guarded by this: the sink's answer and the end of the exchange race on different threads.
+	private @Nullable S state;
 
-	private final AtomicBoolean finished = new AtomicBoolean();
+	private boolean finished;
 
-	private volatile @Nullable S state;
+	private volatile @Nullable HttpClientResponse sinkResponse;
 
 	private volatile @Nullable ServerWebExchange forwarded;
 
@@ -83,11 +86,25 @@ final class ObservedExchange<S> {
 	 * admission arrives.
 	 */
 	Mono<Void> run(ServerWebExchange exchange, GatewayFilterChain chain) {
-		return Mono.fromFuture(this.admission, true).flatMap((admitted) -> {
-			this.state = admitted.state();
-			Admission.Rejection rejection = admitted.rejection();
+		Mono<Admission<S>> admitted = Mono.fromFuture(this.admission, true);
+		Executor eventLoop = eventLoop(exchange);
+		if (eventLoop != null) {
+			// The admission completes on the observer's thread (the database driver's, for
+			// one); the exchange goes on where the server started it.
+			admitted = admitted.publishOn(Schedulers.fromExecutor(eventLoop));
+		}
+		return admitted.flatMap((admission) -> {
+			synchronized (this) {
+				this.state = admission.state();
+			}
+			Admission.Rejection rejection = admission.rejection();
 			return (rejection != null) ? reject(exchange, rejection) : forward(exchange, chain);
 		}).doFinally(this::finish);
+	}
+
+	private static @Nullable Executor eventLoop(ServerWebExchange exchange) {
+		return (RequestCapture.nativeRequest(exchange.getRequest()) instanceof Connection connection)
+				? connection.channel().eventLoop() : null;
 	}
 
 	private static <S> CompletableFuture<Admission<S>> requestStarted(ExchangeObserver<S> observer,
@@ -129,7 +146,7 @@ final class ObservedExchange<S> {
 	}
 
 	private Mono<Void> failed(ServerWebExchange observed, TappedRequest tappedRequest, Throwable error) {
-		Failure failure = Failure.of(error, this.sinkBodyFailed, this.sinkAnswered.get(), this.responseBody.size());
+		Failure failure = Failure.of(error, this.sinkBodyFailed, this.sinkResponse != null, this.responseBody.size());
 		this.failure = failure;
 		if (observed.getResponse().isCommitted() || failure.clientStatus() == null
 				|| error instanceof ResponseStatusException) {
@@ -141,30 +158,40 @@ final class ObservedExchange<S> {
 	}
 
 	// When the sink could not be reached, the request body was never read; reading it
-	// through the tap keeps the record true to what the client sent.
+	// through the tap keeps the record true to what the client sent. A client that asked
+	// to be told before sending (Expect: 100-continue) has sent nothing, and is not asked to.
 	private Mono<Void> drainUnreadBody(TappedRequest tappedRequest) {
-		if (this.requestBody.wasSubscribed()) {
+		if (this.requestBody.wasSubscribed() || tappedRequest.getHeaders().getFirst("Expect") != null) {
 			return Mono.empty();
 		}
 		return tappedRequest.getBody().doOnNext(DataBufferUtils::release).then().onErrorResume((ex) -> Mono.empty());
 	}
 
-	/** The response's status was set: if it came from the sink, its answer has arrived. */
+	/**
+	 * The response's status was set: if it came from the sink, its answer has arrived. A
+	 * retried exchange gets a new answer, which replaces the earlier one.
+	 */
 	void sinkMayHaveAnswered() {
 		ServerWebExchange observed = this.forwarded;
 		HttpClientResponse sink = (observed != null)
 				? observed.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_ATTR) : null;
-		if (sink == null || !this.sinkAnswered.compareAndSet(false, true)) {
+		if (sink == null || sink == this.sinkResponse) {
 			return;
 		}
 		Duration timeToFirstByte = Duration.ofNanos(System.nanoTime() - this.startNanos);
 		ResponseStart start = new ResponseStart(sink.status().code(), HeaderLines.of(sink.responseHeaders()),
 				timeToFirstByte);
-		try {
-			this.state = this.observer.responseStarted(this.state, start);
-		}
-		catch (RuntimeException ex) {
-			logger.error("Request " + this.request.id() + ": observer failed on response started", ex);
+		synchronized (this) {
+			if (this.finished || sink == this.sinkResponse) {
+				return;
+			}
+			this.sinkResponse = sink;
+			try {
+				this.state = this.observer.responseStarted(this.state, start);
+			}
+			catch (RuntimeException ex) {
+				logger.error("Request " + this.request.id() + ": observer failed on response started", ex);
+			}
 		}
 	}
 
@@ -190,12 +217,18 @@ final class ObservedExchange<S> {
 						+ ": observer failed to admit it", admissionError);
 				return;
 			}
-			if (!this.finished.compareAndSet(false, true)) {
-				return;
+			S latest;
+			ExchangeOutcome outcome;
+			synchronized (this) {
+				if (this.finished) {
+					return;
+				}
+				this.finished = true;
+				latest = (this.state != null) ? this.state : admitted.state();
+				outcome = outcome(admitted, signal);
 			}
-			S latest = (this.state != null) ? this.state : admitted.state();
 			try {
-				this.observer.responseFinished(latest, outcome(admitted, signal));
+				this.observer.responseFinished(latest, outcome);
 			}
 			catch (RuntimeException ex) {
 				logger.error("Request " + this.request.id() + ": observer failed on response finished", ex);
@@ -203,28 +236,31 @@ final class ObservedExchange<S> {
 		});
 	}
 
+	// Summaries first: they freeze the taps, so the outcome is decided on the bytes it reports.
 	private ExchangeOutcome outcome(Admission<S> admitted, SignalType signal) {
 		Duration latency = Duration.ofNanos(System.nanoTime() - this.startNanos);
+		BodySummary request = this.requestBody.summary();
+		BodySummary response = this.responseBody.summary();
 		Admission.Rejection rejection = admitted.rejection();
 		if (rejection != null) {
-			return new ExchangeOutcome(ExchangeOutcome.Kind.REJECTED, "rejected by the observer", null,
-					this.requestBody.summary(), null, latency, rejection.status().value());
+			return new ExchangeOutcome(ExchangeOutcome.Kind.REJECTED, "rejected by the observer", null, request, null,
+					latency, rejection.status().value());
 		}
 		ServerWebExchange observed = this.forwarded;
 		URI sinkUrl = (observed != null) ? observed.getAttribute(ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR)
 				: null;
-		BodySummary response = (this.sinkAnswered.get() || this.writeStarted) ? this.responseBody.summary() : null;
+		BodySummary relayed = (this.sinkResponse != null || this.writeStarted) ? response : null;
 		Failure failure = this.failure;
 		if (failure != null) {
-			return new ExchangeOutcome(failure.kind(), failure.description(), sinkUrl, this.requestBody.summary(),
-					response, latency, clientStatus(observed, failure));
+			return new ExchangeOutcome(failure.kind(), failure.description(), sinkUrl, request, relayed, latency,
+					clientStatus(observed, failure));
 		}
 		if (responseDelivered(signal)) {
-			return new ExchangeOutcome(ExchangeOutcome.Kind.DELIVERED, null, sinkUrl, this.requestBody.summary(),
-					response, latency, clientStatus(observed, null));
+			return new ExchangeOutcome(ExchangeOutcome.Kind.DELIVERED, null, sinkUrl, request, relayed, latency,
+					clientStatus(observed, null));
 		}
-		return new ExchangeOutcome(ExchangeOutcome.Kind.CLIENT_ABORTED, clientLeft(), sinkUrl,
-				this.requestBody.summary(), response, latency, clientStatus(observed, null));
+		return new ExchangeOutcome(ExchangeOutcome.Kind.CLIENT_ABORTED, clientLeft(), sinkUrl, request, relayed,
+				latency, clientStatus(observed, null));
 	}
 
 	/**

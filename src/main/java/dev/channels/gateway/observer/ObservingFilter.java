@@ -25,7 +25,9 @@ public class ObservingFilter<S> implements GlobalFilter, Ordered {
 
 	/**
 	 * Before {@link NettyWriteResponseFilter}, so that the response it writes the sink's body
-	 * to is the tapped one, and before every route filter (those start at 1).
+	 * to is the tapped one, and before the route's own filters (ordered from 1 unless given
+	 * an order). The gateway's local response cache filters (-4, -3) run earlier: a
+	 * response served from that cache never reaches the sink and is not observed.
 	 */
 	public static final int ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
 

@@ -58,7 +58,7 @@ final class RequestCapture {
 		return target.substring(path);
 	}
 
-	private static @Nullable Object nativeRequest(ServerHttpRequest request) {
+	static @Nullable Object nativeRequest(ServerHttpRequest request) {
 		try {
 			return ServerHttpRequestDecorator.getNativeRequest(request);
 		}

@@ -30,11 +30,12 @@ public record ChannelsProperties(@DefaultValue("64KB") DataSize previewSize,
 	 * How outcomes are written: off the request path, through a bounded queue.
 	 *
 	 * @param concurrency Outcome writes that may run at once.
-	 * @param queueSize Outcomes that may wait for a write. When the queue is full, further
-	 * outcomes are dropped, counted and logged.
+	 * @param queueSize Outcomes that may wait for a write. Each holds up to two body
+	 * previews, so this bounds the memory of a slow database. When the queue is full,
+	 * further outcomes are dropped, counted and logged.
 	 */
 	public record Persistence(@DefaultValue("8") @Min(1) int concurrency,
-			@DefaultValue("10000") @Min(1) int queueSize) {
+			@DefaultValue("1000") @Min(1) int queueSize) {
 	}
 
 }

@@ -14,10 +14,12 @@ import dev.channels.gateway.observer.ResponseStart;
 
 /**
  * The outcome of one request, ready to be written: its {@code channel_events} row and the
- * final state of its {@code channel_requests} row. Secrets are already redacted.
+ * final state of its {@code channel_requests} row. Secrets are already redacted: nothing
+ * unredacted waits in the queue.
  */
 record Completion(UUID requestId, String channelId, UUID eventId, ChannelState state, String eventType,
-		Instant completedAt, RequestStart request, List<Header> requestHeaders, @Nullable String sinkUrl,
+		Instant completedAt, String method, String path, @Nullable String query, List<Header> requestHeaders,
+		@Nullable String sinkUrl,
 		BodySummary requestBody, @Nullable Integer responseStatus, @Nullable List<Header> responseHeaders,
 		@Nullable BodySummary responseBody, int latencyMs, @Nullable Integer ttfbMs, @Nullable String errorMessage) {
 
@@ -34,7 +36,7 @@ record Completion(UUID requestId, String channelId, UUID eventId, ChannelState s
 				(sinkStatus != null) ? sinkStatus : outcome.clientStatus());
 		boolean delivered = outcome.kind() == ExchangeOutcome.Kind.DELIVERED;
 		return new Completion(request.id(), request.channelId(), eventId, state, delivered ? SINK_RESPONSE : ERROR,
-				completedAt, request, redactor.redact(request.headers()),
+				completedAt, request.method(), request.path(), request.query(), redactor.redact(request.headers()),
 				(outcome.sinkUrl() != null) ? outcome.sinkUrl().toString() : null, outcome.requestBody(), sinkStatus,
 				(response != null) ? redactor.redact(response.headers()) : null, outcome.responseBody(),
 				millis(outcome.latency().toNanos()),

@@ -35,6 +35,8 @@ class CompletionQueue {
 
 	private final AtomicInteger running = new AtomicInteger();
 
+	private final AtomicInteger drainers = new AtomicInteger();
+
 	private final AtomicLong dropped = new AtomicLong();
 
 	private final AtomicLong nextDropLogNanos = new AtomicLong(System.nanoTime());
@@ -70,29 +72,36 @@ class CompletionQueue {
 	}
 
 	// Every submit and every finished write drains, so no outcome waits while a slot is free.
+	// One thread drains at a time (work-in-progress counter): a write that finishes at once,
+	// on the draining thread, asks for another pass instead of recursing.
 	private void drain() {
-		while (!this.waiting.isEmpty()) {
-			int now = this.running.get();
-			if (now >= this.concurrency) {
-				return;
-			}
-			if (!this.running.compareAndSet(now, now + 1)) {
-				continue;
-			}
-			Completion next = this.waiting.poll();
-			if (next == null) {
-				this.running.decrementAndGet();
-				continue;
-			}
-			Mono.defer(() -> this.writer.apply(next))
-				.subscribeOn(this.scheduler)
-				.doFinally((signal) -> {
-					this.running.decrementAndGet();
-					drain();
-				})
-				.subscribe(null, (error) -> logger.error("Request " + next.requestId() + " on channel "
-						+ next.channelId() + ": outcome write failed: " + error, error));
+		if (this.drainers.getAndIncrement() != 0) {
+			return;
 		}
+		int missed = 1;
+		do {
+			while (this.running.get() < this.concurrency) {
+				Completion next = this.waiting.poll();
+				if (next == null) {
+					break;
+				}
+				this.running.incrementAndGet();
+				write(next);
+			}
+			missed = this.drainers.addAndGet(-missed);
+		}
+		while (missed != 0);
+	}
+
+	private void write(Completion completion) {
+		Mono.defer(() -> this.writer.apply(completion))
+			.subscribeOn(this.scheduler)
+			.doFinally((signal) -> {
+				this.running.decrementAndGet();
+				drain();
+			})
+			.subscribe(null, (error) -> logger.error("Request " + completion.requestId() + " on channel "
+					+ completion.channelId() + ": outcome write failed: " + error));
 	}
 
 	private void droppedOne(Completion completion) {

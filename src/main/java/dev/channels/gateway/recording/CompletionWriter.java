@@ -20,11 +20,12 @@ class CompletionWriter {
 	}
 
 	Mono<Void> write(Completion completion) {
-		return this.records.complete(completion).onErrorResume((error) -> {
+		// Deferred, so that a failure while building the statement takes the fallback too.
+		return Mono.defer(() -> this.records.complete(completion)).onErrorResume((error) -> {
 			String reason = "recording the outcome failed: " + error.getMessage();
 			logger.error("Request " + completion.requestId() + " on channel " + completion.channelId() + ": "
 					+ reason + "; marking it error");
-			return this.records.completeAsError(completion, reason).onErrorResume((again) -> {
+			return Mono.defer(() -> this.records.completeAsError(completion, reason)).onErrorResume((again) -> {
 				logger.error("Request " + completion.requestId() + ": error event could not be written either: "
 						+ again.getMessage() + "; marking its state only");
 				return this.records.markError(completion);

@@ -33,11 +33,13 @@ class RequestRecords {
 			    VALUES (:eventId, :requestId, :type, :method, :path, :query, :sinkUrl, :requestHeaders,
 			        :requestPreview, :requestHash, :requestSize, :responseStatus, :responseHeaders,
 			        :responsePreview, :responseHash, :responseSize, :latencyMs, :ttfbMs, :errorMessage)
+			    ON CONFLICT (id) DO NOTHING
 			    RETURNING channel_request_id)
 			UPDATE channel_requests SET state = :state, completed_at = :completedAt
-			WHERE id = (SELECT channel_request_id FROM event)""";
+			WHERE id = (SELECT channel_request_id FROM event) AND state = 'pending'""";
 
 	// After a failed write: an error event with only what cannot have caused the failure.
+	// A first write that did commit (its answer was lost) keeps its event and state.
 	private static final String COMPLETE_AS_ERROR = """
 			WITH event AS (
 			    INSERT INTO channel_events (id, channel_request_id, type, request_method, request_path,
@@ -45,12 +47,14 @@ class RequestRecords {
 			        error_message)
 			    VALUES (:eventId, :requestId, 'error', :method, :path, '[]', '\\x', :requestHash, :requestSize,
 			        :latencyMs, :errorMessage)
+			    ON CONFLICT (id) DO NOTHING
 			    RETURNING channel_request_id)
 			UPDATE channel_requests SET state = 'error', completed_at = :completedAt
-			WHERE id = (SELECT channel_request_id FROM event)""";
+			WHERE id = (SELECT channel_request_id FROM event) AND state = 'pending'""";
 
 	private static final String MARK_ERROR = """
-			UPDATE channel_requests SET state = 'error', completed_at = :completedAt WHERE id = :requestId""";
+			UPDATE channel_requests SET state = 'error', completed_at = :completedAt
+			WHERE id = :requestId AND state = 'pending'""";
 
 	private final DatabaseClient database;
 
@@ -75,8 +79,8 @@ class RequestRecords {
 			.bind("eventId", completion.eventId())
 			.bind("requestId", completion.requestId())
 			.bind("type", completion.eventType())
-			.bind("method", completion.request().method())
-			.bind("path", completion.request().path())
+			.bind("method", completion.method())
+			.bind("path", completion.path())
 			.bind("requestHeaders", headers(completion.requestHeaders()))
 			.bind("requestPreview", completion.requestBody().preview())
 			.bind("requestHash", completion.requestBody().sha256())
@@ -84,7 +88,7 @@ class RequestRecords {
 			.bind("latencyMs", completion.latencyMs())
 			.bind("state", completion.state().column())
 			.bind("completedAt", completion.completedAt());
-		insert = nullable(insert, "query", completion.request().query(), String.class);
+		insert = nullable(insert, "query", completion.query(), String.class);
 		insert = nullable(insert, "sinkUrl", completion.sinkUrl(), String.class);
 		insert = nullable(insert, "responseStatus", completion.responseStatus(), Integer.class);
 		insert = nullable(insert, "responseHeaders",
@@ -101,8 +105,8 @@ class RequestRecords {
 		return this.database.sql(COMPLETE_AS_ERROR)
 			.bind("eventId", completion.eventId())
 			.bind("requestId", completion.requestId())
-			.bind("method", completion.request().method())
-			.bind("path", completion.request().path())
+			.bind("method", completion.method())
+			.bind("path", completion.path())
 			.bind("requestHash", completion.requestBody().sha256())
 			.bind("requestSize", completion.requestBody().size())
 			.bind("latencyMs", completion.latencyMs())

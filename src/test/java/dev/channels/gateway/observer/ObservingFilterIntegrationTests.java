@@ -204,7 +204,10 @@ class ObservingFilterIntegrationTests {
 	void sinkDyingMidBodyFailsAfterItsAnswerWasReported() {
 		RawResponse response = this.client.readUntilClosed("/channels/dying/d");
 
-		assertThat(response.body()).isEqualTo(TestBodies.bytes(TestChannels.DYING_BODY_BYTES));
+		// Whatever the client got before the connection closed is a prefix of what the sink sent.
+		assertThat(response.body().length).isLessThanOrEqualTo(TestChannels.DYING_BODY_BYTES);
+		assertThat(response.body()).isEqualTo(TestBodies.bytes(response.body().length));
+		assertThat(response.head()).startsWith("HTTP/1.1 200");
 		Observed observed = this.observer.awaitFinished(response.requestId());
 		assertThat(observed.responses).singleElement().satisfies((start) -> assertThat(start.status()).isEqualTo(200));
 		ExchangeOutcome outcome = observed.finish().outcome();

@@ -375,6 +375,21 @@ class RecordingIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	@Test
+	void retriedExchangeIsRecordedWithTheAnswerTheClientGot() {
+		String key = UUID.randomUUID().toString();
+
+		Response response = this.client.get("/channels/retrying/flaky/" + key);
+
+		assertThat(response.status()).isEqualTo(200);
+		assertThat(response.text()).isEqualTo("fine");
+		assertThat(TestChannels.SINK.received()).filteredOn((r) -> r.uri().equals("/flaky/" + key)).hasSize(2);
+		Recorded outcome = this.recorded.awaitOutcome(response.requestId());
+		assertThat(outcome.state()).isEqualTo("success");
+		assertThat(outcome.event().get("response_status")).isEqualTo(200);
+		assertThat(outcome.event().get("response_body_preview")).isEqualTo("fine".getBytes(StandardCharsets.UTF_8));
+	}
+
+	@Test
 	void requestsThatMatchNoChannelGet404AndNoRecord() {
 		Long before = countRequests();
 

@@ -24,7 +24,8 @@ import org.springframework.test.context.DynamicPropertyRegistry;
  * recording fail;</li>
  * <li>{@code dying}: a sink that promises 100000 bytes, sends 1000 and closes;</li>
  * <li>{@code blackhole}: a port whose accept queue is full, with a 300 ms connect
- * timeout.</li>
+ * timeout;</li>
+ * <li>{@code retrying}: the test sink, with the gateway's Retry filter on 503.</li>
  * </ul>
  * Each follows the README's convention: {@code Path=/channels/{id}/**} and
  * {@code StripPrefix=2}.
@@ -54,6 +55,7 @@ public final class TestChannels {
 		routes.add(new Object[] { "broken-outcome", SINK.url(), Map.of() });
 		routes.add(new Object[] { "dying", "http://127.0.0.1:" + DYING.port(), Map.of() });
 		routes.add(new Object[] { "blackhole", "http://127.0.0.1:" + BLACKHOLE.port(), Map.of("connect-timeout", 300) });
+		routes.add(new Object[] { "retrying", SINK.url(), Map.of() });
 		for (int i = 0; i < routes.size(); i++) {
 			String prefix = "spring.cloud.gateway.server.webflux.routes[" + i + "].";
 			Object[] route = routes.get(i);
@@ -65,6 +67,10 @@ public final class TestChannels {
 			Map<String, Object> metadata = (Map<String, Object>) route[2];
 			metadata.forEach((key, value) -> registry.add(prefix + "metadata." + key, () -> value));
 		}
+		String retrying = "spring.cloud.gateway.server.webflux.routes[" + (routes.size() - 1) + "].filters[1].";
+		registry.add(retrying + "name", () -> "Retry");
+		registry.add(retrying + "args.retries", () -> 2);
+		registry.add(retrying + "args.statuses", () -> "SERVICE_UNAVAILABLE");
 		registry.add("server.port", () -> 0);
 		registry.add("management.server.port", () -> 0);
 	}

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -28,7 +29,8 @@ import reactor.netty.http.server.HttpServerResponse;
  * <li>{@code /slow/{millis}}: answers after a delay;</li>
  * <li>{@code /sse}: five server-sent events, 50 ms apart;</li>
  * <li>{@code /drip/{kib}}: {@code kib} KiB with a Content-Length, 1 KiB every 20 ms;</li>
- * <li>{@code /secrets}: a response with secret headers.</li>
+ * <li>{@code /secrets}: a response with secret headers;</li>
+ * <li>{@code /flaky/{key}}: 503 on the first call for a key, 200 after.</li>
  * </ul>
  * Every request it receives is remembered, with the SHA-256 of its body.
  */
@@ -37,6 +39,8 @@ public final class TestSink implements AutoCloseable {
 	private static final int CHUNK = 8 * 1024;
 
 	private final List<Received> received = new CopyOnWriteArrayList<>();
+
+	private final Set<String> flakyKeys = ConcurrentHashMap.newKeySet();
 
 	private final DisposableServer server;
 
@@ -50,7 +54,8 @@ public final class TestSink implements AutoCloseable {
 				.get("/slow/{millis}", this::slow)
 				.get("/sse", this::sse)
 				.get("/drip/{kib}", this::drip)
-				.get("/secrets", this::secrets))
+				.get("/secrets", this::secrets)
+				.get("/flaky/{key}", this::flaky))
 			.bindNow();
 	}
 
@@ -146,6 +151,13 @@ public final class TestSink implements AutoCloseable {
 			.addHeader("X-Multi", "two")
 			.sendString(Mono.just("secrets"))
 			.then();
+	}
+
+	private Mono<Void> flaky(HttpServerRequest request, HttpServerResponse response) {
+		remember(request, 0, null);
+		boolean first = this.flakyKeys.add(request.param("key"));
+		HttpResponseStatus status = first ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.OK;
+		return response.status(status).sendString(Mono.just(first ? "try again" : "fine")).then();
 	}
 
 	private void remember(HttpServerRequest request, long size, String sha256) {
