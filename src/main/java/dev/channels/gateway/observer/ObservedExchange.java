@@ -3,7 +3,6 @@ package dev.channels.gateway.observer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -84,14 +83,15 @@ final class ObservedExchange<S> {
 	 * A client that leaves while the admission is pending cancels the wait but not the
 	 * admission (the observer may be writing its record); the exchange finishes when the
 	 * admission arrives.
+	 * @param nativeRequest the server's own request, whose connection the exchange resumes
+	 * on after the admission; {@code null} outside a real server
 	 */
-	Mono<Void> run(ServerWebExchange exchange, GatewayFilterChain chain) {
+	Mono<Void> run(ServerWebExchange exchange, GatewayFilterChain chain, @Nullable Object nativeRequest) {
 		Mono<Admission<S>> admitted = Mono.fromFuture(this.admission, true);
-		Executor eventLoop = eventLoop(exchange);
-		if (eventLoop != null) {
+		if (nativeRequest instanceof Connection connection) {
 			// The admission completes on the observer's thread (the database driver's, for
 			// one); the exchange goes on where the server started it.
-			admitted = admitted.publishOn(Schedulers.fromExecutor(eventLoop));
+			admitted = admitted.publishOn(Schedulers.fromExecutor(connection.channel().eventLoop()));
 		}
 		return admitted.flatMap((admission) -> {
 			synchronized (this) {
@@ -100,11 +100,6 @@ final class ObservedExchange<S> {
 			Admission.Rejection rejection = admission.rejection();
 			return (rejection != null) ? reject(exchange, rejection) : forward(exchange, chain);
 		}).doFinally(this::finish);
-	}
-
-	private static @Nullable Executor eventLoop(ServerWebExchange exchange) {
-		return (RequestCapture.nativeRequest(exchange.getRequest()) instanceof Connection connection)
-				? connection.channel().eventLoop() : null;
 	}
 
 	private static <S> CompletableFuture<Admission<S>> requestStarted(ExchangeObserver<S> observer,

@@ -59,9 +59,11 @@ public class ObservingFilter<S> implements GlobalFilter, Ordered {
 			return chain.filter(exchange);
 		}
 		long startNanos = System.nanoTime();
-		RequestStart request = RequestCapture.capture(exchange.getRequest(), IDS.generate(), route.getId(),
-				Instant.now());
-		return new ObservedExchange<>(this.observer, request, startNanos, this.previewLimit).run(exchange, chain);
+		Object nativeRequest = RequestCapture.nativeRequest(exchange.getRequest());
+		RequestStart request = RequestCapture.capture(exchange.getRequest(), nativeRequest, IDS.generate(),
+				route.getId(), Instant.now());
+		return new ObservedExchange<>(this.observer, request, startNanos, this.previewLimit).run(exchange, chain,
+				nativeRequest);
 	}
 
 }

@@ -23,10 +23,16 @@ final class RequestCapture {
 	private RequestCapture() {
 	}
 
-	static RequestStart capture(ServerHttpRequest request, UUID id, String channelId, Instant startedAt) {
+	/**
+	 * Captures the request.
+	 * @param request Spring's request
+	 * @param nativeRequest the server's own request underneath, from {@link #nativeRequest}
+	 */
+	static RequestStart capture(ServerHttpRequest request, @Nullable Object nativeRequest, UUID id, String channelId,
+			Instant startedAt) {
 		String target;
 		List<Header> headers;
-		if (nativeRequest(request) instanceof HttpServerRequest netty) {
+		if (nativeRequest instanceof HttpServerRequest netty) {
 			target = netty.uri();
 			headers = HeaderLines.of(netty.requestHeaders());
 		}
