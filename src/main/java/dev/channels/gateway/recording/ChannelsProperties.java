@@ -1,5 +1,6 @@
 package dev.channels.gateway.recording;
 
+import java.time.Duration;
 import java.util.List;
 
 import jakarta.validation.Valid;
@@ -17,25 +18,83 @@ import org.springframework.validation.annotation.Validated;
  * preview.
  * @param redactedHeaders Headers whose values are stored as "[REDACTED]", in requests and
  * responses alike. Names match case-insensitively; forwarded headers are never changed.
- * @param persistence How outcomes are written to the database.
+ * @param persistence How requests and outcomes are written to the database.
+ * @param instance How this gateway instance vouches for the requests it owns.
  */
 @ConfigurationProperties("channels")
 @Validated
 public record ChannelsProperties(@DefaultValue("64KB") DataSize previewSize,
 		@DefaultValue({ "Authorization", "Proxy-Authorization", "X-API-Key", "Cookie",
 				"Set-Cookie" }) List<String> redactedHeaders,
-		@Valid @DefaultValue Persistence persistence) {
+		@Valid @DefaultValue Persistence persistence, @Valid @DefaultValue Instance instance) {
 
 	/**
-	 * How outcomes are written: off the request path, through a bounded queue.
+	 * How requests and outcomes are written. The request's row is written before it is
+	 * forwarded; its outcome after, off the request path, through a bounded backlog.
 	 *
+	 * @param insertTimeout Longest wait for the row of a new request (pool, connection and
+	 * statement together). A request whose row is not written in time is answered 503 and
+	 * not forwarded.
 	 * @param concurrency Outcome writes that may run at once.
 	 * @param queueSize Outcomes that may wait for a write. Each holds up to two body
-	 * previews, so this bounds the memory of a slow database. When the queue is full,
-	 * further outcomes are dropped, counted and logged.
+	 * previews, so this bounds the memory of a slow database.
+	 * @param whenFull What happens while the backlog of outcomes is full.
+	 * @param writeTimeout Longest wait for one attempt at writing an outcome.
+	 * @param retry How failed outcome writes are retried.
+	 * @param shutdownTimeout On shutdown, after the web server has stopped taking requests
+	 * and finished its in-flight exchanges, the longest wait for the outcomes still to be
+	 * written.
 	 */
-	public record Persistence(@DefaultValue("8") @Min(1) int concurrency,
-			@DefaultValue("1000") @Min(1) int queueSize) {
+	public record Persistence(@DefaultValue("2s") Duration insertTimeout, @DefaultValue("8") @Min(1) int concurrency,
+			@DefaultValue("1000") @Min(1) int queueSize, @DefaultValue("reject") WhenFull whenFull,
+			@DefaultValue("5s") Duration writeTimeout, @Valid @DefaultValue Retry retry,
+			@DefaultValue("10s") Duration shutdownTimeout) {
+
+	}
+
+	/**
+	 * What happens while the backlog of outcomes is full.
+	 */
+	public enum WhenFull {
+
+		/**
+		 * New requests are answered 503 and not forwarded, and readiness is DOWN, until the
+		 * backlog has room again: no outcome is lost.
+		 */
+		REJECT,
+
+		/**
+		 * New requests are still forwarded; outcomes that find the backlog full are dropped,
+		 * counted and logged, and their requests stay pending until this instance stops.
+		 */
+		DROP
+
+	}
+
+	/**
+	 * How an outcome write that failed for a passing reason (connection lost, timeout,
+	 * serialization failure) is retried. A write refused for its data is not retried: the
+	 * request is marked {@code error} at once, with an event that says why.
+	 *
+	 * @param maxRetries Retries after the first attempt before the request is marked
+	 * {@code error}.
+	 * @param firstBackoff Wait before the first retry; it doubles with each retry.
+	 * @param maxBackoff Longest wait between two retries.
+	 */
+	public record Retry(@DefaultValue("8") @Min(0) int maxRetries, @DefaultValue("250ms") Duration firstBackoff,
+			@DefaultValue("5s") Duration maxBackoff) {
+	}
+
+	/**
+	 * Crash recovery. Each instance holds a lease row in {@code channel_instances}, renewed
+	 * every third of its duration, and owns the requests it records. Every instance resolves
+	 * the pending requests of instances whose lease has expired as {@code error}.
+	 *
+	 * @param leaseDuration How long a lease lasts without renewal: after a crash, the
+	 * crashed instance's pending requests are resolved within about this long plus a third.
+	 * Too short, and a database pause longer than it makes live requests look abandoned.
+	 */
+	public record Instance(@DefaultValue("30s") Duration leaseDuration) {
 	}
 
 }

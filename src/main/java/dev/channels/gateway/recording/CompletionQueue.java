@@ -1,7 +1,7 @@
 package dev.channels.gateway.recording;
 
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -12,12 +12,16 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * Writes outcomes off the request path: a bounded queue in front of a bounded number of
+ * Writes outcomes off the request path: a bounded backlog in front of a bounded number of
  * concurrent writes, each subscribed on the recording scheduler so that building and
  * encoding the statement never runs on an I/O thread.
  * <p>
- * A full queue refuses the outcome; that is counted and logged (at most one line every
- * {@value #DROP_LOG_INTERVAL_SECONDS} seconds, with the count), never silent.
+ * What a full backlog means depends on the {@link ChannelsProperties.WhenFull} setting. With
+ * {@code REJECT}, the observer admits no new request while {@link #full()}, and every
+ * outcome of an admitted request is taken: the backlog can exceed its capacity by the
+ * exchanges that were in flight when it filled, and no more. With {@code DROP}, an outcome
+ * that finds the backlog full is refused; that is counted and logged (at most one line
+ * every {@value #DROP_LOG_INTERVAL_SECONDS} seconds, with the count), never silent.
  */
 class CompletionQueue {
 
@@ -31,7 +35,14 @@ class CompletionQueue {
 
 	private final int concurrency;
 
-	private final BlockingQueue<Completion> waiting;
+	private final int capacity;
+
+	private final boolean dropWhenFull;
+
+	private final Queue<Completion> waiting = new ConcurrentLinkedQueue<>();
+
+	// Kept apart from the queue because ConcurrentLinkedQueue.size() walks the whole queue.
+	private final AtomicInteger waitingCount = new AtomicInteger();
 
 	private final AtomicInteger running = new AtomicInteger();
 
@@ -41,29 +52,47 @@ class CompletionQueue {
 
 	private final AtomicLong nextDropLogNanos = new AtomicLong(System.nanoTime());
 
-	CompletionQueue(Function<Completion, Mono<Void>> writer, Scheduler scheduler, int concurrency, int capacity) {
+	CompletionQueue(Function<Completion, Mono<Void>> writer, Scheduler scheduler, int concurrency, int capacity,
+			ChannelsProperties.WhenFull whenFull) {
 		this.writer = writer;
 		this.scheduler = scheduler;
 		this.concurrency = concurrency;
-		this.waiting = new ArrayBlockingQueue<>(capacity);
+		this.capacity = capacity;
+		this.dropWhenFull = whenFull == ChannelsProperties.WhenFull.DROP;
 	}
 
 	/**
 	 * Queues an outcome for writing.
-	 * @return {@code false} when the queue was full and the outcome was dropped
+	 * @return {@code false} when the backlog was full and the outcome was dropped
 	 */
 	boolean submit(Completion completion) {
-		if (!this.waiting.offer(completion)) {
+		if (this.dropWhenFull && full()) {
 			droppedOne(completion);
 			return false;
 		}
+		this.waitingCount.incrementAndGet();
+		this.waiting.offer(completion);
 		drain();
 		return true;
 	}
 
 	/** Outcomes queued or being written. */
 	int backlog() {
-		return this.waiting.size() + this.running.get();
+		return this.waitingCount.get() + this.running.get();
+	}
+
+	int capacity() {
+		return this.capacity;
+	}
+
+	/** Whether the backlog has reached its capacity. */
+	boolean full() {
+		return backlog() >= this.capacity;
+	}
+
+	/** Whether new requests are refused while the backlog is full, rather than outcomes dropped. */
+	boolean rejectsWhenFull() {
+		return !this.dropWhenFull;
 	}
 
 	/** Outcomes refused because the queue was full, since start. */
@@ -85,7 +114,9 @@ class CompletionQueue {
 				if (next == null) {
 					break;
 				}
+				// Running before no longer waiting, so that the backlog never reads low.
 				this.running.incrementAndGet();
+				this.waitingCount.decrementAndGet();
 				write(next);
 			}
 			missed = this.drainers.addAndGet(-missed);
@@ -110,8 +141,9 @@ class CompletionQueue {
 		long next = this.nextDropLogNanos.get();
 		if (now - next >= 0
 				&& this.nextDropLogNanos.compareAndSet(next, now + DROP_LOG_INTERVAL_SECONDS * 1_000_000_000L)) {
-			logger.error("Completion queue full: outcome of request " + completion.requestId() + " on channel "
-					+ completion.channelId() + " dropped, it stays pending (" + total + " dropped since start)");
+			logger.error("Completion backlog full: outcome of request " + completion.requestId() + " on channel "
+					+ completion.channelId() + " dropped, it stays pending until this instance stops (" + total
+					+ " dropped since start)");
 		}
 	}
 

@@ -1,36 +1,134 @@
 package dev.channels.gateway.recording;
 
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+import io.r2dbc.spi.R2dbcException;
+import io.r2dbc.spi.R2dbcNonTransientResourceException;
+import io.r2dbc.spi.R2dbcTransientException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+import reactor.util.retry.RetryBackoffSpec;
+
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
 
 /**
- * Writes one outcome. When the write fails, the request is still closed as {@code error}:
- * first with an error event that says why, leaving out the headers and previews that may
- * have caused the failure, and if even that fails, by its state alone.
+ * Writes one outcome, retrying failures that may pass (the connection was lost, the write
+ * timed out, the database asked to retry) with exponential backoff a bounded number of
+ * times. A write refused for its data, or still failing after the last retry, closes the
+ * request as {@code error} instead, with an event that says why and leaves out the
+ * headers and previews that may have caused the failure.
  */
 class CompletionWriter {
 
 	private static final Log logger = LogFactory.getLog(CompletionWriter.class);
 
+	private static final Set<String> PASSING_STATE_CLASSES = Set.of("08", "40", "53", "57");
+
 	private final RequestRecords records;
 
-	CompletionWriter(RequestRecords records) {
+	private final Duration timeout;
+
+	private final RetryBackoffSpec retry;
+
+	private final AtomicLong retries = new AtomicLong();
+
+	private final AtomicLong failures = new AtomicLong();
+
+	CompletionWriter(RequestRecords records, Duration timeout, ChannelsProperties.Retry retry) {
 		this.records = records;
+		this.timeout = timeout;
+		this.retry = Retry.backoff(retry.maxRetries(), retry.firstBackoff())
+			.maxBackoff(retry.maxBackoff())
+			.filter(CompletionWriter::mayPass)
+			.doBeforeRetry((signal) -> this.retries.incrementAndGet())
+			.onRetryExhaustedThrow((spec, signal) -> signal.failure());
 	}
 
 	Mono<Void> write(Completion completion) {
-		// Deferred, so that a failure while building the statement takes the fallback too.
-		return Mono.defer(() -> this.records.complete(completion)).onErrorResume((error) -> {
+		return attempt(() -> this.records.complete(completion), completion).onErrorResume((error) -> {
+			if (error instanceof RowNotWritten) {
+				// The insert that timed out never committed: there is nothing to close.
+				return Mono.empty();
+			}
 			String reason = "recording the outcome failed: " + error.getMessage();
-			logger.error("Request " + completion.requestId() + " on channel " + completion.channelId() + ": "
-					+ reason + "; marking it error");
-			return Mono.defer(() -> this.records.completeAsError(completion, reason)).onErrorResume((again) -> {
-				logger.error("Request " + completion.requestId() + ": error event could not be written either: "
-						+ again.getMessage() + "; marking its state only");
-				return this.records.markError(completion);
-			});
-		});
+			logger.error(describe(completion) + reason + "; marking it error");
+			return attempt(() -> this.records.completeAsError(completion, reason), completion);
+		}).onErrorResume((error) -> {
+			this.failures.incrementAndGet();
+			logger.error(describe(completion) + "the outcome could not be written (" + error.getMessage()
+					+ "); the request stays pending until this instance stops");
+			return Mono.empty();
+		}).then();
+	}
+
+	/** Retries of outcome writes, since start. */
+	long retries() {
+		return this.retries.get();
+	}
+
+	/** Outcomes that could not be written at all, since start. */
+	long failures() {
+		return this.failures.get();
+	}
+
+	// Deferred, so that a failure while building the statement is handled like the others.
+	private Mono<Long> attempt(Supplier<Mono<Long>> statement, Completion completion) {
+		return Mono.defer(statement).timeout(this.timeout).flatMap((rows) -> {
+			if (rows == 0 && completion.rowMayBeMissing()) {
+				// The row of a timed-out insert may still be on its way: look again later.
+				return Mono.error(new RowNotWritten());
+			}
+			return Mono.just(rows);
+		}).retryWhen(this.retry);
+	}
+
+	/**
+	 * Whether a failed write may succeed when tried again. With an SQLSTATE, its class says:
+	 * connection lost (08), transaction rolled back, such as a serialization failure or a
+	 * deadlock (40), out of resources (53), server shutting down or restarting (57), lock
+	 * not available (55P03). Anything else the database answered, a trigger's exception
+	 * among them, is about the data and would fail again. Without one, the failure is the
+	 * client's: no connection, connection closed, or no answer in time.
+	 */
+	static boolean mayPass(Throwable error) {
+		if (error instanceof TimeoutException || error instanceof RowNotWritten) {
+			return true;
+		}
+		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+			if (cause instanceof R2dbcException r2dbc && r2dbc.getSqlState() != null) {
+				String state = r2dbc.getSqlState();
+				return PASSING_STATE_CLASSES.contains(state.substring(0, Math.min(2, state.length())))
+						|| state.equals("55P03");
+			}
+		}
+		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+			if (cause instanceof R2dbcTransientException || cause instanceof R2dbcNonTransientResourceException
+					|| cause instanceof IOException || cause instanceof TimeoutException) {
+				return true;
+			}
+		}
+		return error instanceof TransientDataAccessException || error instanceof DataAccessResourceFailureException;
+	}
+
+	private static String describe(Completion completion) {
+		return "Request " + completion.requestId() + " on channel " + completion.channelId() + ": ";
+	}
+
+	/** The pending row to close is not there (yet). */
+	private static final class RowNotWritten extends RuntimeException {
+
+		RowNotWritten() {
+			super("the request's row was never written", null, false, false);
+		}
+
 	}
 
 }

@@ -17,33 +17,57 @@ import org.springframework.r2dbc.core.DatabaseClient;
 class RecordingConfiguration {
 
 	@Bean
-	RequestRecords requestRecords(DatabaseClient database, JsonMapper json) {
-		return new RequestRecords(database, json);
+	InstanceLease instanceLease(DatabaseClient database, ChannelsProperties properties) {
+		return new InstanceLease(database, InstanceLease.newInstanceId(), properties.instance().leaseDuration());
+	}
+
+	@Bean
+	RequestRecords requestRecords(DatabaseClient database, JsonMapper json, InstanceLease lease) {
+		return new RequestRecords(database, json, lease.id());
 	}
 
 	@Bean(destroyMethod = "dispose")
 	Scheduler recordingScheduler(ChannelsProperties properties) {
 		ChannelsProperties.Persistence persistence = properties.persistence();
-		return Schedulers.newBoundedElastic(persistence.concurrency(), persistence.queueSize(), "channels-recording");
+		return Schedulers.newBoundedElastic(persistence.concurrency() + 1, persistence.queueSize(),
+				"channels-recording");
 	}
 
 	@Bean
-	CompletionQueue completionQueue(RequestRecords records, Scheduler recordingScheduler,
+	CompletionWriter completionWriter(RequestRecords records, ChannelsProperties properties) {
+		return new CompletionWriter(records, properties.persistence().writeTimeout(), properties.persistence().retry());
+	}
+
+	@Bean
+	CompletionQueue completionQueue(CompletionWriter writer, Scheduler recordingScheduler,
 			ChannelsProperties properties) {
-		CompletionWriter writer = new CompletionWriter(records);
-		return new CompletionQueue(writer::write, recordingScheduler, properties.persistence().concurrency(),
-				properties.persistence().queueSize());
+		ChannelsProperties.Persistence persistence = properties.persistence();
+		return new CompletionQueue(writer::write, recordingScheduler, persistence.concurrency(),
+				persistence.queueSize(), persistence.whenFull());
 	}
 
 	@Bean
 	RecordingObserver recordingObserver(RequestRecords records, CompletionQueue completionQueue,
 			ChannelsProperties properties) {
-		return new RecordingObserver(records, completionQueue, new HeaderRedactor(properties.redactedHeaders()));
+		return new RecordingObserver(records, completionQueue, new HeaderRedactor(properties.redactedHeaders()),
+				properties.persistence().insertTimeout());
 	}
 
 	@Bean
 	ObservingFilter<RecordingState> observingFilter(RecordingObserver observer, ChannelsProperties properties) {
 		return new ObservingFilter<>(observer, (int) properties.previewSize().toBytes());
+	}
+
+	@Bean
+	RecordingLifecycle recordingLifecycle(InstanceLease lease, DatabaseClient database, RecordingObserver observer,
+			CompletionQueue completionQueue, Scheduler recordingScheduler, ChannelsProperties properties) {
+		return new RecordingLifecycle(lease, new AbandonedRequests(database, lease.id()), observer, completionQueue,
+				recordingScheduler, properties.persistence().shutdownTimeout());
+	}
+
+	@Bean
+	RecordingHealthIndicator recordingHealthIndicator(CompletionQueue completionQueue, CompletionWriter writer) {
+		return new RecordingHealthIndicator(completionQueue, writer);
 	}
 
 }

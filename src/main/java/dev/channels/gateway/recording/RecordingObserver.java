@@ -1,6 +1,9 @@
 package dev.channels.gateway.recording;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.uuid.Generators;
 import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
@@ -27,6 +30,10 @@ class RecordingObserver implements ExchangeObserver<RecordingState> {
 	static final String UNRECORDABLE = """
 			{"error":"recording_unavailable","message":"The request could not be recorded, so it was not forwarded."}""";
 
+	static final String BACKLOG_FULL = """
+			{"error":"recording_backlog_full","message":"Too many outcomes wait to be recorded, so the request was not \
+			forwarded. Retry later."}""";
+
 	private static final TimeBasedEpochGenerator EVENT_IDS = Generators.timeBasedEpochGenerator();
 
 	private final RequestRecords records;
@@ -35,20 +42,41 @@ class RecordingObserver implements ExchangeObserver<RecordingState> {
 
 	private final HeaderRedactor redactor;
 
-	RecordingObserver(RequestRecords records, CompletionQueue completions, HeaderRedactor redactor) {
+	private final Duration insertTimeout;
+
+	// Admitted exchanges whose outcome has not been handed to the queue yet.
+	private final AtomicInteger inFlight = new AtomicInteger();
+
+	RecordingObserver(RequestRecords records, CompletionQueue completions, HeaderRedactor redactor,
+			Duration insertTimeout) {
 		this.records = records;
 		this.completions = completions;
 		this.redactor = redactor;
+		this.insertTimeout = insertTimeout;
 	}
 
 	@Override
 	public Mono<Admission<RecordingState>> requestStarted(RequestStart request) {
+		if (this.completions.rejectsWhenFull() && this.completions.full()) {
+			logger.warn("Channel " + request.channelId() + ": request " + request.id()
+					+ " answered 503 and not forwarded: the completion backlog is full");
+			return Mono.just(Admission.reject(new RecordingState(request, RecordingState.Row.NOT_WRITTEN, null),
+					HttpStatus.SERVICE_UNAVAILABLE, BACKLOG_FULL));
+		}
 		return this.records.insertPending(request)
-			.thenReturn(Admission.proceed(new RecordingState(request, true, null)))
+			.timeout(this.insertTimeout)
+			.then(Mono.fromSupplier(() -> {
+				this.inFlight.incrementAndGet();
+				return Admission.proceed(new RecordingState(request, RecordingState.Row.WRITTEN, null));
+			}))
 			.onErrorResume((error) -> {
+				boolean timedOut = error instanceof TimeoutException;
 				logger.error("Channel " + request.channelId() + ": request " + request.id()
-						+ " could not be recorded, answered 503 and not forwarded: " + error);
-				return Mono.just(Admission.reject(new RecordingState(request, false, null),
+						+ " could not be recorded, answered 503 and not forwarded: "
+						+ (timedOut ? "no answer from the database within " + this.insertTimeout : error));
+				// A timed-out insert may still commit: its outcome then closes the row it wrote.
+				RecordingState.Row row = timedOut ? RecordingState.Row.UNKNOWN : RecordingState.Row.NOT_WRITTEN;
+				return Mono.just(Admission.reject(new RecordingState(request, row, null),
 						HttpStatus.SERVICE_UNAVAILABLE, UNRECORDABLE));
 			});
 	}
@@ -60,10 +88,18 @@ class RecordingObserver implements ExchangeObserver<RecordingState> {
 
 	@Override
 	public void responseFinished(RecordingState state, ExchangeOutcome outcome) {
-		if (!state.stored()) {
+		if (state.row() == RecordingState.Row.NOT_WRITTEN) {
 			return;
 		}
 		this.completions.submit(Completion.of(state, outcome, EVENT_IDS.generate(), Instant.now(), this.redactor));
+		if (state.row() == RecordingState.Row.WRITTEN) {
+			this.inFlight.decrementAndGet();
+		}
+	}
+
+	/** Exchanges admitted whose outcome has not been handed over for writing yet. */
+	int inFlight() {
+		return this.inFlight.get();
 	}
 
 }

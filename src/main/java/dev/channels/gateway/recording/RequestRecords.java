@@ -20,60 +20,63 @@ import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
 class RequestRecords {
 
 	private static final String INSERT_PENDING = """
-			INSERT INTO channel_requests (id, channel_id, client_identity, started_at)
-			VALUES (:id, :channelId, :clientIdentity, :startedAt)""";
+			INSERT INTO channel_requests (id, channel_id, client_identity, started_at, owner)
+			VALUES (:id, :channelId, :clientIdentity, :startedAt, :owner)""";
 
 	// One statement, so one round trip and atomic: the event and the final state land together.
+	// Closing the pending row comes first: its row lock makes a retry, a second writer or a
+	// sweeper that comes later find the row closed and write nothing, so there is one event.
 	private static final String COMPLETE = """
-			WITH event AS (
-			    INSERT INTO channel_events (id, channel_request_id, type, request_method, request_path,
-			        request_query, sink_url, request_headers, request_body_preview, request_body_hash,
-			        request_body_size, response_status, response_headers, response_body_preview,
-			        response_body_hash, response_body_size, latency_ms, ttfb_ms, error_message)
-			    VALUES (:eventId, :requestId, :type, :method, :path, :query, :sinkUrl, :requestHeaders,
-			        :requestPreview, :requestHash, :requestSize, :responseStatus, :responseHeaders,
-			        :responsePreview, :responseHash, :responseSize, :latencyMs, :ttfbMs, :errorMessage)
-			    ON CONFLICT (id) DO NOTHING
-			    RETURNING channel_request_id)
-			UPDATE channel_requests SET state = :state, completed_at = :completedAt
-			WHERE id = (SELECT channel_request_id FROM event) AND state = 'pending'""";
+			WITH closed AS (
+			    UPDATE channel_requests SET state = :state, completed_at = :completedAt
+			    WHERE id = :requestId AND state = 'pending'
+			    RETURNING id)
+			INSERT INTO channel_events (id, channel_request_id, type, request_method, request_path, request_query,
+			    sink_url, request_headers, request_body_preview, request_body_hash, request_body_size,
+			    response_status, response_headers, response_body_preview, response_body_hash, response_body_size,
+			    latency_ms, ttfb_ms, error_message)
+			SELECT :eventId, id, :type, :method, :path, :query, :sinkUrl, :requestHeaders, :requestPreview,
+			    :requestHash, :requestSize, :responseStatus, :responseHeaders, :responsePreview, :responseHash,
+			    :responseSize, :latencyMs, :ttfbMs, :errorMessage
+			FROM closed""";
 
-	// After a failed write: an error event with only what cannot have caused the failure.
-	// A first write that did commit (its answer was lost) keeps its event and state.
+	// After a write refused for its data: an error event with only what cannot have caused it.
 	private static final String COMPLETE_AS_ERROR = """
-			WITH event AS (
-			    INSERT INTO channel_events (id, channel_request_id, type, request_method, request_path,
-			        request_headers, request_body_preview, request_body_hash, request_body_size, latency_ms,
-			        error_message)
-			    VALUES (:eventId, :requestId, 'error', :method, :path, '[]', '\\x', :requestHash, :requestSize,
-			        :latencyMs, :errorMessage)
-			    ON CONFLICT (id) DO NOTHING
-			    RETURNING channel_request_id)
-			UPDATE channel_requests SET state = 'error', completed_at = :completedAt
-			WHERE id = (SELECT channel_request_id FROM event) AND state = 'pending'""";
-
-	private static final String MARK_ERROR = """
-			UPDATE channel_requests SET state = 'error', completed_at = :completedAt
-			WHERE id = :requestId AND state = 'pending'""";
+			WITH closed AS (
+			    UPDATE channel_requests SET state = 'error', completed_at = :completedAt
+			    WHERE id = :requestId AND state = 'pending'
+			    RETURNING id)
+			INSERT INTO channel_events (id, channel_request_id, type, request_method, request_path,
+			    request_body_hash, request_body_size, latency_ms, error_message)
+			SELECT :eventId, id, 'error', :method, :path, :requestHash, :requestSize, :latencyMs, :errorMessage
+			FROM closed""";
 
 	private final DatabaseClient database;
 
 	private final JsonMapper json;
 
-	RequestRecords(DatabaseClient database, JsonMapper json) {
+	private final String owner;
+
+	RequestRecords(DatabaseClient database, JsonMapper json, String owner) {
 		this.database = database;
 		this.json = json;
+		this.owner = owner;
 	}
 
 	Mono<Void> insertPending(RequestStart request) {
 		GenericExecuteSpec insert = this.database.sql(INSERT_PENDING)
 			.bind("id", request.id())
 			.bind("channelId", request.channelId())
-			.bind("startedAt", request.startedAt());
+			.bind("startedAt", request.startedAt())
+			.bind("owner", this.owner);
 		return nullable(insert, "clientIdentity", request.clientIdentity(), String.class).then();
 	}
 
-	Mono<Void> complete(Completion completion) {
+	/**
+	 * Closes the pending row with the outcome's state and writes its event.
+	 * @return 1, or 0 when there was no pending row to close
+	 */
+	Mono<Long> complete(Completion completion) {
 		BodySummary response = completion.responseBody();
 		GenericExecuteSpec insert = this.database.sql(COMPLETE)
 			.bind("eventId", completion.eventId())
@@ -98,10 +101,14 @@ class RequestRecords {
 		insert = nullable(insert, "responseSize", (response != null) ? response.size() : null, Long.class);
 		insert = nullable(insert, "ttfbMs", completion.ttfbMs(), Integer.class);
 		insert = nullable(insert, "errorMessage", completion.errorMessage(), String.class);
-		return insert.then();
+		return insert.fetch().rowsUpdated();
 	}
 
-	Mono<Void> completeAsError(Completion completion, String errorMessage) {
+	/**
+	 * Closes the pending row as {@code error}, with an event that says why.
+	 * @return 1, or 0 when there was no pending row to close
+	 */
+	Mono<Long> completeAsError(Completion completion, String errorMessage) {
 		return this.database.sql(COMPLETE_AS_ERROR)
 			.bind("eventId", completion.eventId())
 			.bind("requestId", completion.requestId())
@@ -112,14 +119,8 @@ class RequestRecords {
 			.bind("latencyMs", completion.latencyMs())
 			.bind("errorMessage", errorMessage)
 			.bind("completedAt", completion.completedAt())
-			.then();
-	}
-
-	Mono<Void> markError(Completion completion) {
-		return this.database.sql(MARK_ERROR)
-			.bind("requestId", completion.requestId())
-			.bind("completedAt", completion.completedAt())
-			.then();
+			.fetch()
+			.rowsUpdated();
 	}
 
 	// [[name, value], ...] keeps arrival order and repeated names, which an object cannot.

@@ -35,22 +35,53 @@ class CompletionQueueTests {
 	}
 
 	@Test
-	void writesAtMostConcurrencyAtOnceAndRefusesBeyondCapacity() {
-		CompletionQueue queue = new CompletionQueue(this::pendingWrite, this.scheduler, 1, 2);
+	void writesAtMostConcurrencyAtOnceAndDropsBeyondCapacityWhenSetToDrop() {
+		CompletionQueue queue = new CompletionQueue(this::pendingWrite, this.scheduler, 1, 2,
+				ChannelsProperties.WhenFull.DROP);
 		List<Completion> completions = List.of(completion(), completion(), completion(), completion());
 
 		List<Boolean> accepted = completions.stream().map(queue::submit).toList();
 
-		assertThat(accepted).containsExactly(true, true, true, false);
+		assertThat(accepted).containsExactly(true, true, false, false);
 		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.started.size() == 1);
-		assertThat(queue.backlog()).isEqualTo(3);
-		assertThat(queue.dropped()).isEqualTo(1);
+		assertThat(queue.backlog()).isEqualTo(2);
+		assertThat(queue.full()).isTrue();
+		assertThat(queue.dropped()).isEqualTo(2);
 
 		this.writes.get(0).tryEmitEmpty();
 
 		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.started.size() == 2);
 		assertThat(this.started).containsExactly(completions.get(0).requestId(), completions.get(1).requestId());
-		assertThat(queue.backlog()).isEqualTo(2);
+		assertThat(queue.backlog()).isEqualTo(1);
+		assertThat(queue.full()).isFalse();
+	}
+
+	@Test
+	void takesEveryOutcomeWhenSetToRejectAndSaysWhenItIsFull() {
+		CompletionQueue queue = new CompletionQueue(this::pendingWrite, this.scheduler, 1, 2,
+				ChannelsProperties.WhenFull.REJECT);
+		List<Completion> completions = List.of(completion(), completion(), completion(), completion());
+
+		List<Boolean> accepted = completions.stream().map(queue::submit).toList();
+
+		// The outcomes of requests admitted before the backlog filled are all kept.
+		assertThat(accepted).containsExactly(true, true, true, true);
+		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.started.size() == 1);
+		assertThat(queue.backlog()).isEqualTo(4);
+		assertThat(queue.full()).isTrue();
+		assertThat(queue.dropped()).isZero();
+
+		this.writes.get(0).tryEmitEmpty();
+		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.started.size() == 2);
+		assertThat(queue.full()).isTrue();
+		this.writes.get(1).tryEmitEmpty();
+		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.started.size() == 3);
+		this.writes.get(2).tryEmitEmpty();
+
+		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.started.size() == 4);
+		assertThat(queue.backlog()).isEqualTo(1);
+		assertThat(queue.full()).isFalse();
+		assertThat(this.started).containsExactlyElementsOf(completions.stream().map(Completion::requestId).toList());
 	}
 
 	@Test
@@ -58,7 +89,7 @@ class CompletionQueueTests {
 		CompletionQueue queue = new CompletionQueue((completion) -> {
 			this.started.add(completion.requestId());
 			return Mono.error(new IllegalStateException("database gone"));
-		}, this.scheduler, 1, 10);
+		}, this.scheduler, 1, 10, ChannelsProperties.WhenFull.REJECT);
 
 		queue.submit(completion());
 		queue.submit(completion());
@@ -81,7 +112,7 @@ class CompletionQueueTests {
 				new byte[0]);
 		ExchangeOutcome outcome = new ExchangeOutcome(ExchangeOutcome.Kind.DELIVERED, null, URI.create("http://sink/x"),
 				empty, empty, Duration.ofMillis(3), 200);
-		return Completion.of(new RecordingState(request, true, null), outcome, UUID.randomUUID(), Instant.now(),
+		return Completion.of(new RecordingState(request, RecordingState.Row.WRITTEN, null), outcome, UUID.randomUUID(), Instant.now(),
 				new HeaderRedactor(List.of()));
 	}
 
