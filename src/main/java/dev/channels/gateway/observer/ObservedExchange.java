@@ -116,6 +116,8 @@ final class ObservedExchange<S> {
 
 	private Mono<Void> reject(ServerWebExchange exchange, Admission.Rejection rejection) {
 		ServerHttpResponse response = exchange.getResponse();
+		// The id is in the gateway's logs about the refusal, and names the row if it is late.
+		response.getHeaders().set(ObservingFilter.REQUEST_ID_HEADER, this.request.id().toString());
 		response.setStatusCode(rejection.status());
 		response.getHeaders().setContentType(rejection.contentType());
 		response.getHeaders().setContentLength(rejection.body().length);

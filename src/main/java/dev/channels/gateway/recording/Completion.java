@@ -16,16 +16,12 @@ import dev.channels.gateway.observer.ResponseStart;
  * The outcome of one request, ready to be written: its {@code channel_events} row and the
  * final state of its {@code channel_requests} row. Secrets are already redacted: nothing
  * unredacted waits in the queue.
- * <p>
- * {@code rowMayBeMissing} marks the outcome of a request refused because its insert timed
- * out: the row may appear late, or never.
  */
 record Completion(UUID requestId, String channelId, UUID eventId, ChannelState state, String eventType,
 		Instant completedAt, String method, String path, @Nullable String query, List<Header> requestHeaders,
 		@Nullable String sinkUrl,
 		BodySummary requestBody, @Nullable Integer responseStatus, @Nullable List<Header> responseHeaders,
-		@Nullable BodySummary responseBody, int latencyMs, @Nullable Integer ttfbMs, @Nullable String errorMessage,
-		boolean rowMayBeMissing) {
+		@Nullable BodySummary responseBody, int latencyMs, @Nullable Integer ttfbMs, @Nullable String errorMessage) {
 
 	static final String SINK_RESPONSE = "sink_response";
 
@@ -42,14 +38,14 @@ record Completion(UUID requestId, String channelId, UUID eventId, ChannelState s
 		ChannelState state = ChannelState.of(outcome.kind(),
 				(sinkStatus != null) ? sinkStatus : outcome.clientStatus());
 		boolean delivered = outcome.kind() == ExchangeOutcome.Kind.DELIVERED;
-		boolean rowMayBeMissing = recording.row() == RecordingState.Row.UNKNOWN;
+		boolean notForwarded = recording.row() == RecordingState.Row.TIMED_OUT;
 		return new Completion(request.id(), request.channelId(), eventId, state, delivered ? SINK_RESPONSE : ERROR,
 				completedAt, request.method(), request.path(), request.query(), redactor.redact(request.headers()),
 				(outcome.sinkUrl() != null) ? outcome.sinkUrl().toString() : null, outcome.requestBody(), sinkStatus,
 				(response != null) ? redactor.redact(response.headers()) : null, outcome.responseBody(),
 				millis(outcome.latency().toNanos()),
 				(response != null) ? millis(response.timeToFirstByte().toNanos()) : null,
-				rowMayBeMissing ? NOT_FORWARDED : outcome.failure(), rowMayBeMissing);
+				notForwarded ? NOT_FORWARDED : outcome.failure());
 	}
 
 	private static int millis(long nanos) {

@@ -53,14 +53,10 @@ class CompletionWriter {
 	}
 
 	Mono<Void> write(Completion completion) {
-		return attempt(() -> this.records.complete(completion), completion).onErrorResume((error) -> {
-			if (error instanceof RowNotWritten) {
-				// The insert that timed out never committed: there is nothing to close.
-				return Mono.empty();
-			}
+		return attempt(() -> this.records.complete(completion)).onErrorResume((error) -> {
 			String reason = "recording the outcome failed: " + error.getMessage();
 			logger.error(describe(completion) + reason + "; marking it error");
-			return attempt(() -> this.records.completeAsError(completion, reason), completion);
+			return attempt(() -> this.records.completeAsError(completion, reason));
 		}).onErrorResume((error) -> {
 			this.failures.incrementAndGet();
 			logger.error(describe(completion) + "the outcome could not be written (" + error.getMessage()
@@ -80,14 +76,8 @@ class CompletionWriter {
 	}
 
 	// Deferred, so that a failure while building the statement is handled like the others.
-	private Mono<Long> attempt(Supplier<Mono<Long>> statement, Completion completion) {
-		return Mono.defer(statement).timeout(this.timeout).flatMap((rows) -> {
-			if (rows == 0 && completion.rowMayBeMissing()) {
-				// The row of a timed-out insert may still be on its way: look again later.
-				return Mono.error(new RowNotWritten());
-			}
-			return Mono.just(rows);
-		}).retryWhen(this.retry);
+	private Mono<Long> attempt(Supplier<Mono<Long>> statement) {
+		return Mono.defer(statement).timeout(this.timeout).retryWhen(this.retry);
 	}
 
 	/**
@@ -99,7 +89,7 @@ class CompletionWriter {
 	 * client's: no connection, connection closed, or no answer in time.
 	 */
 	static boolean mayPass(Throwable error) {
-		if (error instanceof TimeoutException || error instanceof RowNotWritten) {
+		if (error instanceof TimeoutException) {
 			return true;
 		}
 		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
@@ -120,15 +110,6 @@ class CompletionWriter {
 
 	private static String describe(Completion completion) {
 		return "Request " + completion.requestId() + " on channel " + completion.channelId() + ": ";
-	}
-
-	/** The pending row to close is not there (yet). */
-	private static final class RowNotWritten extends RuntimeException {
-
-		RowNotWritten() {
-			super("the request's row was never written", null, false, false);
-		}
-
 	}
 
 }

@@ -2,6 +2,7 @@ package dev.channels.gateway.recording;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -34,6 +35,8 @@ class RecordingObserver implements ExchangeObserver<RecordingState> {
 			{"error":"recording_backlog_full","message":"Too many outcomes wait to be recorded, so the request was not \
 			forwarded. Retry later."}""";
 
+	private static final Duration LATE_INSERT_LIMIT = Duration.ofMinutes(1);
+
 	private static final TimeBasedEpochGenerator EVENT_IDS = Generators.timeBasedEpochGenerator();
 
 	private final RequestRecords records;
@@ -60,25 +63,25 @@ class RecordingObserver implements ExchangeObserver<RecordingState> {
 		if (this.completions.rejectsWhenFull() && this.completions.full()) {
 			logger.warn("Channel " + request.channelId() + ": request " + request.id()
 					+ " answered 503 and not forwarded: the completion backlog is full");
-			return Mono.just(Admission.reject(new RecordingState(request, RecordingState.Row.NOT_WRITTEN, null),
-					HttpStatus.SERVICE_UNAVAILABLE, BACKLOG_FULL));
+			return Mono.just(Admission.reject(RecordingState.notWritten(request), HttpStatus.SERVICE_UNAVAILABLE,
+					BACKLOG_FULL));
 		}
-		return this.records.insertPending(request)
-			.timeout(this.insertTimeout)
-			.then(Mono.fromSupplier(() -> {
-				this.inFlight.incrementAndGet();
-				return Admission.proceed(new RecordingState(request, RecordingState.Row.WRITTEN, null));
-			}))
-			.onErrorResume((error) -> {
-				boolean timedOut = error instanceof TimeoutException;
-				logger.error("Channel " + request.channelId() + ": request " + request.id()
-						+ " could not be recorded, answered 503 and not forwarded: "
-						+ (timedOut ? "no answer from the database within " + this.insertTimeout : error));
-				// A timed-out insert may still commit: its outcome then closes the row it wrote.
-				RecordingState.Row row = timedOut ? RecordingState.Row.UNKNOWN : RecordingState.Row.NOT_WRITTEN;
-				return Mono.just(Admission.reject(new RecordingState(request, row, null),
-						HttpStatus.SERVICE_UNAVAILABLE, UNRECORDABLE));
-			});
+		// Subscribed apart from the wait for it, so that a wait that times out leaves the
+		// insert running: if it commits late, its row is known and gets closed. It is given up
+		// after a while, so that a database that never answers does not hold on to requests.
+		CompletableFuture<Void> insert = this.records.insertPending(request).timeout(LATE_INSERT_LIMIT).toFuture();
+		return Mono.fromFuture(insert, true).timeout(this.insertTimeout).then(Mono.fromSupplier(() -> {
+			this.inFlight.incrementAndGet();
+			return Admission.proceed(RecordingState.written(request));
+		})).onErrorResume((error) -> {
+			boolean timedOut = error instanceof TimeoutException;
+			logger.error("Channel " + request.channelId() + ": request " + request.id()
+					+ " could not be recorded, answered 503 and not forwarded: "
+					+ (timedOut ? "no answer from the database within " + this.insertTimeout : error));
+			return Mono.just(Admission.reject(
+					timedOut ? RecordingState.timedOut(request, insert) : RecordingState.notWritten(request),
+					HttpStatus.SERVICE_UNAVAILABLE, UNRECORDABLE));
+		});
 	}
 
 	@Override
@@ -88,13 +91,20 @@ class RecordingObserver implements ExchangeObserver<RecordingState> {
 
 	@Override
 	public void responseFinished(RecordingState state, ExchangeOutcome outcome) {
-		if (state.row() == RecordingState.Row.NOT_WRITTEN) {
-			return;
+		switch (state.row()) {
+			case WRITTEN -> {
+				this.completions.submit(completion(state, outcome));
+				this.inFlight.decrementAndGet();
+			}
+			// Closed once the late insert has committed; an insert that failed wrote nothing.
+			case TIMED_OUT -> state.insert().thenRun(() -> this.completions.submit(completion(state, outcome)));
+			case NOT_WRITTEN -> {
+			}
 		}
-		this.completions.submit(Completion.of(state, outcome, EVENT_IDS.generate(), Instant.now(), this.redactor));
-		if (state.row() == RecordingState.Row.WRITTEN) {
-			this.inFlight.decrementAndGet();
-		}
+	}
+
+	private Completion completion(RecordingState state, ExchangeOutcome outcome) {
+		return Completion.of(state, outcome, EVENT_IDS.generate(), Instant.now(), this.redactor);
 	}
 
 	/** Exchanges admitted whose outcome has not been handed over for writing yet. */

@@ -1,5 +1,7 @@
 package dev.channels.gateway.recording;
 
+import java.util.concurrent.CompletableFuture;
+
 import org.jspecify.annotations.Nullable;
 
 import dev.channels.gateway.observer.RequestStart;
@@ -10,12 +12,26 @@ import dev.channels.gateway.observer.ResponseStart;
  *
  * @param request the request as it arrived
  * @param row what became of its {@code channel_requests} row
+ * @param insert the insert of that row, still running when it timed out
  * @param response the sink's answer, once it arrived
  */
-record RecordingState(RequestStart request, Row row, @Nullable ResponseStart response) {
+record RecordingState(RequestStart request, Row row, @Nullable CompletableFuture<Void> insert,
+		@Nullable ResponseStart response) {
+
+	static RecordingState written(RequestStart request) {
+		return new RecordingState(request, Row.WRITTEN, null, null);
+	}
+
+	static RecordingState notWritten(RequestStart request) {
+		return new RecordingState(request, Row.NOT_WRITTEN, null, null);
+	}
+
+	static RecordingState timedOut(RequestStart request, CompletableFuture<Void> insert) {
+		return new RecordingState(request, Row.TIMED_OUT, insert, null);
+	}
 
 	RecordingState withResponse(ResponseStart response) {
-		return new RecordingState(this.request, this.row, response);
+		return new RecordingState(this.request, this.row, this.insert, response);
 	}
 
 	/**
@@ -30,10 +46,10 @@ record RecordingState(RequestStart request, Row row, @Nullable ResponseStart res
 		NOT_WRITTEN,
 
 		/**
-		 * The insert timed out: the request was refused, but the row may still be written
-		 * late, and must then be closed as not forwarded.
+		 * The insert timed out and the request was refused, but the insert goes on: if it
+		 * commits late, the row it wrote is closed as not forwarded.
 		 */
-		UNKNOWN
+		TIMED_OUT
 
 	}
 

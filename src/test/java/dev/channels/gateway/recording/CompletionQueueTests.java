@@ -112,7 +112,7 @@ class CompletionQueueTests {
 				new byte[0]);
 		ExchangeOutcome outcome = new ExchangeOutcome(ExchangeOutcome.Kind.DELIVERED, null, URI.create("http://sink/x"),
 				empty, empty, Duration.ofMillis(3), 200);
-		return Completion.of(new RecordingState(request, RecordingState.Row.WRITTEN, null), outcome, UUID.randomUUID(), Instant.now(),
+		return Completion.of(RecordingState.written(request), outcome, UUID.randomUUID(), Instant.now(),
 				new HeaderRedactor(List.of()));
 	}
 

@@ -25,8 +25,11 @@ import org.springframework.test.context.DynamicPropertyRegistry;
  * <li>{@code dying}: a sink that promises 100000 bytes, sends 1000 and closes;</li>
  * <li>{@code blackhole}: a port whose accept queue is full, with a 300 ms connect
  * timeout;</li>
- * <li>{@code retrying}: the test sink, with the gateway's Retry filter on 503.</li>
+ * <li>{@code retrying}: the test sink, with the gateway's Retry filter on 503;</li>
+ * <li>{@code sluggish}: the test sink, for tests that make recording slow.</li>
  * </ul>
+ * Outcome writes retry fast and leases last {@value #LEASE_SECONDS} seconds, so that tests of
+ * retries and of the sweeper take seconds, not minutes.
  * Each follows the README's convention: {@code Path=/channels/{id}/**} and
  * {@code StripPrefix=2}.
  */
@@ -35,6 +38,10 @@ public final class TestChannels {
 	public static final TestSink SINK = TestSink.start();
 
 	public static final int DYING_BODY_BYTES = 1000;
+
+	public static final int LEASE_SECONDS = 3;
+
+	public static final int MAX_RETRIES = 3;
 
 	private static final RawSink DYING = dyingSink();
 
@@ -55,6 +62,7 @@ public final class TestChannels {
 		routes.add(new Object[] { "broken-outcome", SINK.url(), Map.of() });
 		routes.add(new Object[] { "dying", "http://127.0.0.1:" + DYING.port(), Map.of() });
 		routes.add(new Object[] { "blackhole", "http://127.0.0.1:" + BLACKHOLE.port(), Map.of("connect-timeout", 300) });
+		routes.add(new Object[] { "sluggish", SINK.url(), Map.of() });
 		routes.add(new Object[] { "retrying", SINK.url(), Map.of() });
 		for (int i = 0; i < routes.size(); i++) {
 			String prefix = "spring.cloud.gateway.server.webflux.routes[" + i + "].";
@@ -71,6 +79,10 @@ public final class TestChannels {
 		registry.add(retrying + "name", () -> "Retry");
 		registry.add(retrying + "args.retries", () -> 2);
 		registry.add(retrying + "args.statuses", () -> "SERVICE_UNAVAILABLE");
+		registry.add("channels.persistence.retry.first-backoff", () -> "20ms");
+		registry.add("channels.persistence.retry.max-backoff", () -> "100ms");
+		registry.add("channels.persistence.retry.max-retries", () -> MAX_RETRIES);
+		registry.add("channels.instance.lease-duration", () -> LEASE_SECONDS + "s");
 		registry.add("server.port", () -> 0);
 		registry.add("management.server.port", () -> 0);
 	}
