@@ -1,5 +1,6 @@
 package dev.channels.gateway.recording;
 
+import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -21,17 +22,42 @@ class ChannelsPropertiesTests {
 				"Cookie", "Set-Cookie");
 		assertThat(properties.persistence().concurrency()).isEqualTo(8);
 		assertThat(properties.persistence().queueSize()).isEqualTo(1000);
+		assertThat(properties.persistence().insertTimeout()).isEqualTo(Duration.ofSeconds(2));
+		assertThat(properties.persistence().whenFull()).isEqualTo(ChannelsProperties.WhenFull.REJECT);
+		assertThat(properties.persistence().writeTimeout()).isEqualTo(Duration.ofSeconds(5));
+		assertThat(properties.persistence().retry().maxRetries()).isEqualTo(8);
+		assertThat(properties.persistence().retry().firstBackoff()).isEqualTo(Duration.ofMillis(250));
+		assertThat(properties.persistence().retry().maxBackoff()).isEqualTo(Duration.ofSeconds(5));
+		assertThat(properties.persistence().shutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
+		assertThat(properties.instance().leaseDuration()).isEqualTo(Duration.ofSeconds(30));
 	}
 
 	@Test
 	void everySettingCanBeChanged() {
-		ChannelsProperties properties = bind(Map.of("channels.preview-size", "1KB", "channels.redacted-headers",
-				"X-Secret,X-Token", "channels.persistence.concurrency", "2", "channels.persistence.queue-size", "50"));
+		ChannelsProperties properties = bind(Map.ofEntries(Map.entry("channels.preview-size", "1KB"),
+				Map.entry("channels.redacted-headers", "X-Secret,X-Token"),
+				Map.entry("channels.persistence.concurrency", "2"), Map.entry("channels.persistence.queue-size", "50"),
+				Map.entry("channels.persistence.insert-timeout", "750ms"),
+				Map.entry("channels.persistence.when-full", "drop"),
+				Map.entry("channels.persistence.write-timeout", "3s"),
+				Map.entry("channels.persistence.retry.max-retries", "2"),
+				Map.entry("channels.persistence.retry.first-backoff", "10ms"),
+				Map.entry("channels.persistence.retry.max-backoff", "1s"),
+				Map.entry("channels.persistence.shutdown-timeout", "1m"),
+				Map.entry("channels.instance.lease-duration", "45s")));
 
 		assertThat(properties.previewSize()).isEqualTo(DataSize.ofKilobytes(1));
 		assertThat(properties.redactedHeaders()).containsExactly("X-Secret", "X-Token");
 		assertThat(properties.persistence().concurrency()).isEqualTo(2);
 		assertThat(properties.persistence().queueSize()).isEqualTo(50);
+		assertThat(properties.persistence().insertTimeout()).isEqualTo(Duration.ofMillis(750));
+		assertThat(properties.persistence().whenFull()).isEqualTo(ChannelsProperties.WhenFull.DROP);
+		assertThat(properties.persistence().writeTimeout()).isEqualTo(Duration.ofSeconds(3));
+		assertThat(properties.persistence().retry().maxRetries()).isEqualTo(2);
+		assertThat(properties.persistence().retry().firstBackoff()).isEqualTo(Duration.ofMillis(10));
+		assertThat(properties.persistence().retry().maxBackoff()).isEqualTo(Duration.ofSeconds(1));
+		assertThat(properties.persistence().shutdownTimeout()).isEqualTo(Duration.ofMinutes(1));
+		assertThat(properties.instance().leaseDuration()).isEqualTo(Duration.ofSeconds(45));
 	}
 
 	private static ChannelsProperties bind(Map<String, String> settings) {
