@@ -96,8 +96,11 @@ class RecordingObserver implements ExchangeObserver<RecordingState> {
 				this.completions.submit(completion(state, outcome));
 				this.inFlight.decrementAndGet();
 			}
-			// Closed once the late insert has committed; an insert that failed wrote nothing.
-			case TIMED_OUT -> state.insert().thenRun(() -> this.completions.submit(completion(state, outcome)));
+			case TIMED_OUT -> {
+				// Submitted once the late insert has committed; an insert that failed wrote nothing.
+				Completion notForwarded = completion(state, outcome);
+				state.insert().thenRun(() -> this.completions.submit(notForwarded));
+			}
 			case NOT_WRITTEN -> {
 			}
 		}

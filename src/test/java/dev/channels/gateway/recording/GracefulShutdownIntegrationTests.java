@@ -21,6 +21,9 @@ import dev.channels.gateway.support.TestDatabase;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.client.ReactorResourceFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -93,7 +96,24 @@ class GracefulShutdownIntegrationTests {
 			.stream()
 			.map((setting) -> "--" + setting.getKey() + "=" + setting.getValue())
 			.toArray(String[]::new);
-		return new SpringApplicationBuilder(ChannelsApplication.class).run(arguments);
+		return new SpringApplicationBuilder(ChannelsApplication.class, OwnNettyResources.class).run(arguments);
+	}
+
+	/**
+	 * Netty resources of this gateway's own. By default the server's event loops are
+	 * reactor-netty's global ones, which closing the context disposes: in a real shutdown
+	 * the JVM exits next, but here the test sink and the shared test context use them too.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	static class OwnNettyResources {
+
+		@Bean
+		ReactorResourceFactory reactorResourceFactory() {
+			ReactorResourceFactory factory = new ReactorResourceFactory();
+			factory.setUseGlobalResources(false);
+			return factory;
+		}
+
 	}
 
 }

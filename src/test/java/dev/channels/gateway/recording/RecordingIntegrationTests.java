@@ -326,7 +326,8 @@ class RecordingIntegrationTests extends GatewayIntegrationTest {
 		assertThat(response.status()).isEqualTo(503);
 		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
 		assertThat(response.text()).contains("\"error\":\"recording_unavailable\"");
-		assertThat(response.headers().firstValue("X-Channel-Request-Id")).isEmpty();
+		// The id is the one in the gateway's log line about the refusal; it names no row.
+		assertThat(this.recorded.request(response.requestId())).isEmpty();
 		assertThat(TestChannels.SINK.received().subList(sinkBefore, TestChannels.SINK.received().size()))
 			.noneMatch((received) -> received.uri().startsWith("/echo") && received.bodySize() == 7);
 		Long rows = this.recorded.jdbc().sql("SELECT count(*) FROM channel_requests WHERE channel_id = 'unrecordable'")
