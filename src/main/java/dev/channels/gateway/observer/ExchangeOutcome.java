@@ -41,7 +41,7 @@ public record ExchangeOutcome(Kind kind, @Nullable String failure, @Nullable URI
 		 */
 		SINK_FAILED,
 
-		/** The client went away before the response was delivered whole. */
+		/** The client went away, or broke its request body, before the response was delivered whole. */
 		CLIENT_ABORTED,
 
 		/** The gateway itself failed. */

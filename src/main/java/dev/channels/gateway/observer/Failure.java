@@ -5,6 +5,8 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.HttpObjectDecoder;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.channel.AbortedException;
 import reactor.netty.http.client.PrematureCloseException;
@@ -34,6 +36,10 @@ record Failure(ExchangeOutcome.Kind kind, String description, @Nullable HttpStat
 	 * @param responseBytes the response bytes relayed before the error
 	 */
 	static Failure of(Throwable error, boolean fromSinkBody, boolean sinkAnswered, long responseBytes) {
+		TappedRequest.MalformedBodyException malformed = find(error, TappedRequest.MalformedBodyException.class);
+		if (malformed != null) {
+			return new Failure(ExchangeOutcome.Kind.CLIENT_ABORTED, malformed.getMessage(), null);
+		}
 		if (find(error, TimeoutException.class) != null) {
 			return new Failure(ExchangeOutcome.Kind.TIMED_OUT,
 					"sink sent no response within the response timeout: " + message(error),
@@ -45,6 +51,9 @@ record Failure(ExchangeOutcome.Kind kind, String description, @Nullable HttpStat
 		}
 		if (fromSinkBody) {
 			return sinkFailed("sink broke off its response body after " + responseBytes + " bytes: " + message(error));
+		}
+		if (fromHttpDecoder(error)) {
+			return sinkFailed("sink sent a response that is not valid HTTP: " + message(error));
 		}
 		if (find(error, ConnectException.class) != null) {
 			return sinkFailed("sink refused the connection: " + message(error));
@@ -67,6 +76,27 @@ record Failure(ExchangeOutcome.Kind kind, String description, @Nullable HttpStat
 
 	private static Failure sinkFailed(String description) {
 		return new Failure(ExchangeOutcome.Kind.SINK_FAILED, description, HttpStatus.BAD_GATEWAY);
+	}
+
+	// A sink's response that Netty's HTTP decoder refuses (a control character in a header, a
+	// header section over the client's limit) arrives as the decoder's own exception, often a
+	// bare IllegalArgumentException; it is the sink's fault, not the gateway's (500). The
+	// server's decoder never fails an exchange: reactor-netty answers those requests itself.
+	private static boolean fromHttpDecoder(Throwable error) {
+		for (Throwable candidate = error; candidate != null; candidate = candidate.getCause()) {
+			if (candidate instanceof DecoderException) {
+				return true;
+			}
+			for (StackTraceElement frame : candidate.getStackTrace()) {
+				if (frame.getClassName().equals(HttpObjectDecoder.class.getName())) {
+					return true;
+				}
+			}
+			if (candidate.getCause() == candidate) {
+				break;
+			}
+		}
+		return false;
 	}
 
 	private static <T extends Throwable> @Nullable T find(Throwable error, Class<T> type) {

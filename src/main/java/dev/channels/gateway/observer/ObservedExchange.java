@@ -12,6 +12,7 @@ import reactor.core.publisher.SignalType;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClientResponse;
+import reactor.netty.http.server.HttpServerResponse;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
@@ -68,6 +69,9 @@ final class ObservedExchange<S> {
 
 	private volatile boolean writeCompleted;
 
+	// The server had answered the client when the gateway came to commit its own response.
+	private volatile boolean serverAnsweredFirst;
+
 	ObservedExchange(ExchangeObserver<S> observer, RequestStart request, long startNanos, int previewLimit) {
 		this.observer = observer;
 		this.request = request;
@@ -98,7 +102,7 @@ final class ObservedExchange<S> {
 				this.state = admission.state();
 			}
 			Admission.Rejection rejection = admission.rejection();
-			return (rejection != null) ? reject(exchange, rejection) : forward(exchange, chain);
+			return (rejection != null) ? reject(exchange, rejection) : forward(exchange, chain, nativeRequest);
 		}).doFinally(this::finish);
 	}
 
@@ -124,25 +128,50 @@ final class ObservedExchange<S> {
 		return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(rejection.body())));
 	}
 
-	private Mono<Void> forward(ServerWebExchange exchange, GatewayFilterChain chain) {
+	private Mono<Void> forward(ServerWebExchange exchange, GatewayFilterChain chain, @Nullable Object nativeRequest) {
 		String id = this.request.id().toString();
 		ServerHttpResponse response = exchange.getResponse();
 		// Set at commit so that the gateway's own error responses (502, 504) carry it too.
 		response.beforeCommit(() -> {
 			response.getHeaders().set(ObservingFilter.REQUEST_ID_HEADER, id);
+			if (serverHasAnswered(nativeRequest)) {
+				this.serverAnsweredFirst = true;
+			}
 			return Mono.empty();
 		});
 		ServerHttpRequest withId = exchange.getRequest().mutate().header(ObservingFilter.REQUEST_ID_HEADER, id).build();
-		TappedRequest tappedRequest = new TappedRequest(withId, this.requestBody);
+		TappedRequest tappedRequest = new TappedRequest(withId, this.requestBody,
+				() -> serverAnsweredItself(nativeRequest, response));
 		ServerWebExchange observed = exchange.mutate()
 			.request(tappedRequest)
 			.response(new TappedResponse(response, this, this.responseBody))
 			.build();
 		this.forwarded = observed;
-		return chain.filter(observed).onErrorResume((error) -> failed(observed, tappedRequest, error));
+		return chain.filter(observed)
+			.onErrorResume((error) -> failed(observed, tappedRequest, error, nativeRequest, response));
 	}
 
-	private Mono<Void> failed(ServerWebExchange observed, TappedRequest tappedRequest, Throwable error) {
+	// reactor-netty answers some malformed requests (a body it cannot decode) by itself, and
+	// Spring's response does not know: the client has its answer before the gateway wrote any.
+	private boolean serverAnsweredItself(@Nullable Object nativeRequest, ServerHttpResponse response) {
+		return serverHasAnswered(nativeRequest) && (this.serverAnsweredFirst || !response.isCommitted());
+	}
+
+	private static boolean serverHasAnswered(@Nullable Object nativeRequest) {
+		return nativeRequest instanceof HttpServerResponse server && server.hasSentHeaders();
+	}
+
+	private Mono<Void> failed(ServerWebExchange observed, TappedRequest tappedRequest, Throwable error,
+			@Nullable Object nativeRequest, ServerHttpResponse response) {
+		if (serverAnsweredItself(nativeRequest, response)) {
+			// The server refused the request's body: whatever failed after that (the sink's
+			// answer finding the response sent, the cut body) follows from it. Nothing is left
+			// to answer; an error passed on would be rendered as a 500 on a response already
+			// sent, and logged as the gateway's failure.
+			this.failure = Failure.of(new TappedRequest.MalformedBodyException(this.requestBody.size()), false, false,
+					0);
+			return Mono.empty();
+		}
 		Failure failure = Failure.of(error, this.sinkBodyFailed, this.sinkResponse != null, this.responseBody.size());
 		this.failure = failure;
 		if (observed.getResponse().isCommitted() || failure.clientStatus() == null

@@ -12,6 +12,7 @@ import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
+import org.springframework.http.HttpStatus;
 import org.springframework.util.Assert;
 import org.springframework.web.server.ServerWebExchange;
 
@@ -57,6 +58,13 @@ public class ObservingFilter<S> implements GlobalFilter, Ordered {
 		Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
 		if (route == null) {
 			return chain.filter(exchange);
+		}
+		if ("CONNECT".equals(exchange.getRequest().getMethod().name())) {
+			// CONNECT asks for a tunnel, which a gateway that forwards requests cannot give
+			// (Netty takes the sink's 2xx for the start of one and drops its body): 405, not
+			// recorded, like a request that matches no channel.
+			exchange.getResponse().setStatusCode(HttpStatus.METHOD_NOT_ALLOWED);
+			return exchange.getResponse().setComplete();
 		}
 		long startNanos = System.nanoTime();
 		Object nativeRequest = RequestCapture.nativeRequest(exchange.getRequest());

@@ -125,11 +125,8 @@ class RequestRecords {
 
 	// [[name, value], ...] keeps arrival order and repeated names, which an object cannot.
 	private Json headers(List<Header> headers) {
-		String[][] pairs = new String[headers.size()][];
-		for (int i = 0; i < pairs.length; i++) {
-			pairs[i] = new String[] { headers.get(i).name(), headers.get(i).value() };
-		}
-		return Json.of(this.json.writeValueAsBytes(pairs));
+		// HeaderJson also stores a NUL, which jsonb refuses, without losing the pair.
+		return Json.of(HeaderJson.encode(headers, this.json));
 	}
 
 	private static GenericExecuteSpec nullable(GenericExecuteSpec spec, String name, @Nullable Object value,

@@ -113,6 +113,27 @@ public final class GatewayClient {
 		});
 	}
 
+	/**
+	 * Sends raw bytes (the request as ISO-8859-1) and reads until the gateway closes the
+	 * connection.
+	 * @return everything that came back, as ISO-8859-1
+	 */
+	public String exchangeUntilClosed(String request) {
+		return raw(request, (in) -> new String(in.readAllBytes(), StandardCharsets.ISO_8859_1));
+	}
+
+	/** Opens a raw connection, for clients that send part of a request and wait or leave. */
+	public RawConnection connect() {
+		try {
+			Socket socket = new Socket(InetAddress.getLoopbackAddress(), this.port);
+			socket.setSoTimeout(10_000);
+			return new RawConnection(socket);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
 	private <T> T raw(String request, RawReader<T> reader) {
 		try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), this.port)) {
 			socket.setSoTimeout(10_000);
@@ -146,6 +167,76 @@ public final class GatewayClient {
 				throw new AssertionError("no X-Channel-Request-Id in " + this.head);
 			}
 			return UUID.fromString(id.group(1));
+		}
+
+	}
+
+	/**
+	 * A raw connection to the gateway: what is sent is sent as ISO-8859-1, what is read is
+	 * kept, and closing it is the client leaving.
+	 */
+	public static final class RawConnection implements AutoCloseable {
+
+		private final Socket socket;
+
+		private final ByteArrayOutputStream received = new ByteArrayOutputStream();
+
+		RawConnection(Socket socket) {
+			this.socket = socket;
+		}
+
+		public RawConnection send(String bytes) {
+			try {
+				this.socket.getOutputStream().write(bytes.getBytes(StandardCharsets.ISO_8859_1));
+				this.socket.getOutputStream().flush();
+				return this;
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+
+		/** Reads until what was received so far contains {@code text}. */
+		public String readUntil(String text) {
+			return readUntil((received) -> received.contains(text));
+		}
+
+		/** Reads until at least {@code count} bytes were received in all. */
+		public String readAtLeast(int count) {
+			return readUntil((received) -> received.length() >= count);
+		}
+
+		/** Everything received so far, as ISO-8859-1. */
+		public String received() {
+			return this.received.toString(StandardCharsets.ISO_8859_1);
+		}
+
+		private String readUntil(java.util.function.Predicate<String> done) {
+			try {
+				InputStream in = this.socket.getInputStream();
+				byte[] buffer = new byte[8192];
+				while (!done.test(received())) {
+					int read = in.read(buffer);
+					if (read < 0) {
+						throw new IOException("connection closed; received: " + received());
+					}
+					this.received.write(buffer, 0, read);
+				}
+				return received();
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+
+		@Override
+		public void close() {
+			try {
+				this.socket.close();
+			}
+			catch (IOException ex) {
+				// gone anyway
+			}
 		}
 
 	}

@@ -25,8 +25,10 @@ import org.springframework.test.context.DynamicPropertyRegistry;
  * <li>{@code dying}: a sink that promises 100000 bytes, sends 1000 and closes;</li>
  * <li>{@code blackhole}: a port whose accept queue is full, with a 300 ms connect
  * timeout;</li>
- * <li>{@code retrying}: the test sink, with the gateway's Retry filter on 503;</li>
- * <li>{@code sluggish}: the test sink, for tests that make recording slow.</li>
+ * <li>{@code raw}: a {@link RawSink} that answers each request target with the bytes a test
+ * registered on {@link #RAW};</li>
+ * <li>{@code sluggish}: the test sink, for tests that make recording slow;</li>
+ * <li>{@code retrying}: the test sink, with the gateway's Retry filter on 503.</li>
  * </ul>
  * Outcome writes retry fast and leases last {@value #LEASE_SECONDS} seconds, so that tests of
  * retries and of the sweeper take seconds, not minutes.
@@ -42,6 +44,9 @@ public final class TestChannels {
 	public static final int LEASE_SECONDS = 3;
 
 	public static final int MAX_RETRIES = 3;
+
+	/** The sink of the {@code raw} channel: register answers by request target. */
+	public static final RawSink RAW = rawSink();
 
 	private static final RawSink DYING = dyingSink();
 
@@ -62,6 +67,7 @@ public final class TestChannels {
 		routes.add(new Object[] { "broken-outcome", SINK.url(), Map.of() });
 		routes.add(new Object[] { "dying", "http://127.0.0.1:" + DYING.port(), Map.of() });
 		routes.add(new Object[] { "blackhole", "http://127.0.0.1:" + BLACKHOLE.port(), Map.of("connect-timeout", 300) });
+		routes.add(new Object[] { "raw", "http://127.0.0.1:" + RAW.port(), Map.of() });
 		routes.add(new Object[] { "sluggish", SINK.url(), Map.of() });
 		routes.add(new Object[] { "retrying", SINK.url(), Map.of() });
 		for (int i = 0; i < routes.size(); i++) {
@@ -95,6 +101,15 @@ public final class TestChannels {
 		System.arraycopy(TestBodies.bytes(DYING_BODY_BYTES), 0, answer, headBytes.length, DYING_BODY_BYTES);
 		try {
 			return RawSink.answering(answer);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private static RawSink rawSink() {
+		try {
+			return RawSink.answeringByTarget();
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

@@ -23,6 +23,8 @@ import reactor.netty.http.server.HttpServerResponse;
  * A real HTTP sink on a loopback port, for tests and the embedded demo:
  * <ul>
  * <li>{@code /echo}: streams the request body back, with the request's content type;</li>
+ * <li>{@code /digest}: reads the whole request body, then answers with its size and SHA-256
+ * ({@code "<size> <sha256>"});</li>
  * <li>{@code /bytes/{n}}: {@code n} bytes of {@link TestBodies} in 8 KiB chunks, with a
  * Content-Length;</li>
  * <li>{@code /status/{code}}: answers with that status;</li>
@@ -49,6 +51,7 @@ public final class TestSink implements AutoCloseable {
 			.host("127.0.0.1")
 			.port(port)
 			.route((routes) -> routes.route((request) -> request.uri().startsWith("/echo"), this::echo)
+				.route((request) -> request.uri().startsWith("/digest"), this::digest)
 				.get("/bytes/{n}", this::bytes)
 				.route((request) -> request.uri().startsWith("/status/"), this::status)
 				.get("/slow/{millis}", this::slow)
@@ -94,6 +97,19 @@ public final class TestSink implements AutoCloseable {
 			digest.update(buffer.nioBuffer());
 		}).doOnComplete(() -> remember(request, size[0], HexFormat.of().formatHex(digest.digest())));
 		return response.header("Content-Type", contentType).send(body).then();
+	}
+
+	private Mono<Void> digest(HttpServerRequest request, HttpServerResponse response) {
+		MessageDigest digest = TestBodies.digest();
+		long[] size = new long[1];
+		return request.receive().doOnNext((buffer) -> {
+			size[0] += buffer.readableBytes();
+			digest.update(buffer.nioBuffer());
+		}).then(Mono.defer(() -> {
+			String sha256 = HexFormat.of().formatHex(digest.digest());
+			remember(request, size[0], sha256);
+			return response.sendString(Mono.just(size[0] + " " + sha256)).then();
+		}));
 	}
 
 	private Mono<Void> bytes(HttpServerRequest request, HttpServerResponse response) {
