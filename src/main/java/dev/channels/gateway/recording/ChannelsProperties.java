@@ -20,13 +20,17 @@ import org.springframework.validation.annotation.Validated;
  * responses alike. Names match case-insensitively; forwarded headers are never changed.
  * @param persistence How requests and outcomes are written to the database.
  * @param instance How this gateway instance vouches for the requests it owns.
+ * @param clientReadTimeout Longest pause between two reads of a request body from the
+ * client. A client that stalls longer is disconnected, and its request recorded as
+ * {@code error} with the bytes that had arrived.
  */
 @ConfigurationProperties("channels")
 @Validated
 public record ChannelsProperties(@DefaultValue("64KB") DataSize previewSize,
 		@DefaultValue({ "Authorization", "Proxy-Authorization", "X-API-Key", "Cookie",
 				"Set-Cookie" }) List<String> redactedHeaders,
-		@Valid @DefaultValue Persistence persistence, @Valid @DefaultValue Instance instance) {
+		@Valid @DefaultValue Persistence persistence, @Valid @DefaultValue Instance instance,
+		@DefaultValue("60s") Duration clientReadTimeout) {
 
 	/**
 	 * How requests and outcomes are written. The request's row is written before it is

@@ -3,6 +3,7 @@ package dev.channels.gateway.recording;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -345,6 +346,25 @@ class BadInputIntegrationTests extends GatewayIntegrationTest {
 		assertThat((String) outcome.event().get("error_message")).contains("response timeout");
 		assertThat((Integer) outcome.event().get("latency_ms")).isBetween(500, 5000);
 		assertThat(sinkReceivedWhole(response.requestId())).isFalse();
+	}
+
+	@Test
+	void clientThatStallsMidBodyIsCutOffAfterTheReadTimeoutWithTheBytesThatPassed() {
+		long started = System.nanoTime();
+
+		// The echo sink answers as it reads, so only the read timeout can end this exchange.
+		String answer = this.client.exchangeUntilClosed(
+				"POST /channels/echo/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789");
+
+		Duration waited = Duration.ofNanos(System.nanoTime() - started);
+		assertThat(waited).isBetween(Duration.ofMillis(TestChannels.CLIENT_READ_TIMEOUT_MILLIS),
+				Duration.ofMillis(TestChannels.CLIENT_READ_TIMEOUT_MILLIS + 3000));
+		Recorded outcome = this.recorded.awaitOutcome(requestId(answer));
+		assertThat(outcome.state()).isEqualTo("error");
+		assertThat(outcome.event().get("type")).isEqualTo("error");
+		assertThat(outcome.event().get("request_body_size")).isEqualTo(10L);
+		assertThat(outcome.event().get("request_body_hash")).isEqualTo(TestBodies.sha256("0123456789".getBytes()));
+		assertThat(sinkReceivedWhole(requestId(answer))).isFalse();
 	}
 
 	@Test

@@ -11,11 +11,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
 
 import dev.channels.gateway.ChannelsApplication;
 import dev.channels.gateway.support.GatewayClient;
 import dev.channels.gateway.support.GatewayClient.Response;
+import dev.channels.gateway.support.RecordedRequests;
+import dev.channels.gateway.support.RecordedRequests.Recorded;
 import dev.channels.gateway.support.RestartableDatabase;
 import dev.channels.gateway.support.TestChannels;
 
@@ -23,7 +24,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -48,6 +48,8 @@ class DatabaseOutageIntegrationTests {
 
 	@Autowired
 	private RecordingHealthIndicator health;
+
+	private final RecordedRequests recorded = new RecordedRequests(DATABASE.jdbcUrl(), "postgres", "postgres");
 
 	private GatewayClient client;
 
@@ -117,7 +119,7 @@ class DatabaseOutageIntegrationTests {
 				() -> assertThat(this.client.get("/channels/echo/echo/after").status()).isEqualTo(200));
 		Response after = this.client.get("/channels/echo/echo/after-recovery");
 		assertThat(after.status()).isEqualTo(200);
-		assertThat(awaitState(after.requestId())).isEqualTo("success");
+		assertThat(this.recorded.awaitOutcome(after.requestId()).state()).isEqualTo("success");
 		Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(
 				() -> assertThat(this.management.get("/actuator/health/readiness").status()).isEqualTo(200));
 	}
@@ -138,20 +140,18 @@ class DatabaseOutageIntegrationTests {
 		DATABASE.restart();
 
 		assertThat(response.status()).isEqualTo(200);
-		assertThat(awaitState(response.requestId())).isEqualTo("success");
-		assertThat(jdbc().sql("SELECT type FROM channel_events WHERE channel_request_id = ?")
-			.param(response.requestId())
-			.query(String.class)
-			.list()).containsExactly("sink_response");
+		Recorded outcome = this.recorded.awaitOutcome(response.requestId());
+		assertThat(outcome.state()).isEqualTo("success");
+		assertThat(outcome.event()).containsEntry("type", "sink_response");
 		assertThat((Long) this.health.health().getDetails().get("writeRetries")).isGreaterThan(retriesBefore);
 	}
 
 	@Test
 	void whenTheBacklogIsFullNewRequestsAreRefusedAndReadinessIsDownUntilItDrains() {
-		jdbc().sql("""
+		this.recorded.jdbc().sql("""
 				CREATE OR REPLACE FUNCTION test_slow_outcome() RETURNS trigger LANGUAGE plpgsql AS
 				$$ BEGIN PERFORM pg_sleep(1); RETURN NEW; END $$""").update();
-		jdbc().sql("""
+		this.recorded.jdbc().sql("""
 				CREATE OR REPLACE TRIGGER slow_outcome BEFORE INSERT ON channel_events FOR EACH ROW
 				WHEN (NEW.request_path LIKE '/channels/echo/echo/slow-outcome%') EXECUTE FUNCTION test_slow_outcome()""")
 			.update();
@@ -178,28 +178,9 @@ class DatabaseOutageIntegrationTests {
 				() -> assertThat(this.management.get("/actuator/health/readiness").status()).isEqualTo(200));
 		assertThat(this.client.get("/channels/echo/echo/after-drain").status()).isEqualTo(200);
 		for (Response response : filling) {
-			assertThat(awaitState(response.requestId())).isEqualTo("success");
+			assertThat(this.recorded.awaitOutcome(response.requestId()).state()).isEqualTo("success");
 		}
-		jdbc().sql("DROP TRIGGER slow_outcome ON channel_events").update();
-	}
-
-	private String awaitState(UUID id) {
-		Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
-			List<String> states = jdbc().sql("SELECT state FROM channel_requests WHERE id = ?")
-				.param(id)
-				.query(String.class)
-				.list();
-			return !states.isEmpty() && !states.get(0).equals("pending");
-		});
-		return jdbc().sql("SELECT state FROM channel_requests WHERE id = ?").param(id).query(String.class).single();
-	}
-
-	private static JdbcClient jdbc() {
-		PGSimpleDataSource dataSource = new PGSimpleDataSource();
-		dataSource.setURL(DATABASE.jdbcUrl());
-		dataSource.setUser("postgres");
-		dataSource.setPassword("postgres");
-		return JdbcClient.create(dataSource);
+		this.recorded.jdbc().sql("DROP TRIGGER slow_outcome ON channel_events").update();
 	}
 
 }

@@ -1,7 +1,9 @@
 package dev.channels.gateway.recording;
 
+import java.net.URI;
 import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -10,6 +12,14 @@ import java.util.concurrent.CompletableFuture;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.channels.gateway.observer.Admission;
+import dev.channels.gateway.observer.BodySummary;
+import dev.channels.gateway.observer.ExchangeOutcome;
+import dev.channels.gateway.observer.RequestStart;
 
 import dev.channels.gateway.support.GatewayClient;
 import dev.channels.gateway.support.GatewayClient.Response;
@@ -133,6 +143,35 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	@Test
+	void aFullBacklogRefusesNewRequestsByDefaultAndAdmitsThemWhenSetToDropCountingWhatItDrops() {
+		RequestStart refusedRequest = requestStart();
+		RequestStart admittedRequest = requestStart();
+		CompletionQueue droppingQueue = fullBacklog(ChannelsProperties.WhenFull.DROP);
+		RecordingObserver rejecting = observer(fullBacklog(ChannelsProperties.WhenFull.REJECT));
+		RecordingObserver dropping = observer(droppingQueue);
+
+		Admission<RecordingState> refused = rejecting.requestStarted(refusedRequest).block(Duration.ofSeconds(5));
+		Admission<RecordingState> admitted = dropping.requestStarted(admittedRequest).block(Duration.ofSeconds(5));
+
+		assertThat(refused.rejected()).isTrue();
+		assertThat(refused.rejection().status().value()).isEqualTo(503);
+		assertThat(new String(refused.rejection().body())).contains("recording_backlog_full");
+		assertThat(this.recorded.request(refusedRequest.id())).isEmpty();
+		assertThat(admitted.rejected()).isFalse();
+		assertThat(state(admittedRequest.id())).isEqualTo("pending");
+
+		BodySummary empty = new BodySummary(0, TestBodies.sha256(new byte[0]), new byte[0]);
+		dropping.responseFinished(admitted.state(), new ExchangeOutcome(ExchangeOutcome.Kind.DELIVERED, null,
+				URI.create("http://sink/x"), empty, empty, Duration.ofMillis(3), 200));
+
+		assertThat(dropping.inFlight()).isZero();
+		assertThat(droppingQueue.dropped()).isEqualTo(1);
+		// Dropped: the row stays pending until its instance stops (this one's own, here).
+		assertThat(state(admittedRequest.id())).isEqualTo("pending");
+		this.recorded.jdbc().sql("DELETE FROM channel_requests WHERE id = ?").param(admittedRequest.id()).update();
+	}
+
+	@Test
 	void pendingRequestsOfInstancesWithoutALiveLeaseAreClosedAsErrorAndOnlyThose() {
 		String live = "live-" + UUID.randomUUID();
 		String expired = "expired-" + UUID.randomUUID();
@@ -213,6 +252,28 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 			assertThat(counts).containsEntry("pending", 0L).containsEntry("closed", (long) rows)
 				.containsEntry("events", (long) rows);
 		});
+	}
+
+	// A backlog of one whose one outcome never finishes writing.
+	private static CompletionQueue fullBacklog(ChannelsProperties.WhenFull whenFull) {
+		CompletionQueue queue = new CompletionQueue((completion) -> Mono.never(), Schedulers.immediate(), 1, 1,
+				whenFull);
+		BodySummary empty = new BodySummary(0, TestBodies.sha256(new byte[0]), new byte[0]);
+		queue.submit(Completion.of(RecordingState.written(requestStart()),
+				new ExchangeOutcome(ExchangeOutcome.Kind.CLIENT_ABORTED, "gone", null, empty, null, Duration.ZERO, null),
+				UUID.randomUUID(), Instant.now(), new HeaderRedactor(List.of())));
+		assertThat(queue.full()).isTrue();
+		return queue;
+	}
+
+	private RecordingObserver observer(CompletionQueue queue) {
+		return new RecordingObserver(new RequestRecords(this.database, JsonMapper.builder().build(), this.lease.id()),
+				queue, new HeaderRedactor(List.of()), Duration.ofSeconds(2));
+	}
+
+	private static RequestStart requestStart() {
+		return new RequestStart(UUID.randomUUID(), "backlog", "GET", "/channels/backlog/x", null, List.of(),
+				"127.0.0.1", Instant.now());
 	}
 
 	private UUID pendingRow(String owner) {

@@ -19,10 +19,14 @@ public final class RecordedRequests {
 	private final JdbcClient jdbc;
 
 	public RecordedRequests(TestDatabase database) {
+		this(database.jdbcUrl(), database.username(), database.password());
+	}
+
+	public RecordedRequests(String jdbcUrl, String username, String password) {
 		PGSimpleDataSource dataSource = new PGSimpleDataSource();
-		dataSource.setURL(database.jdbcUrl());
-		dataSource.setUser(database.username());
-		dataSource.setPassword(database.password());
+		dataSource.setURL(jdbcUrl);
+		dataSource.setUser(username);
+		dataSource.setPassword(password);
 		this.jdbc = JdbcClient.create(dataSource);
 	}
 

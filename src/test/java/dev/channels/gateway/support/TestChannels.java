@@ -30,8 +30,9 @@ import org.springframework.test.context.DynamicPropertyRegistry;
  * <li>{@code sluggish}: the test sink, for tests that make recording slow;</li>
  * <li>{@code retrying}: the test sink, with the gateway's Retry filter on 503.</li>
  * </ul>
- * Outcome writes retry fast and leases last {@value #LEASE_SECONDS} seconds, so that tests of
- * retries and of the sweeper take seconds, not minutes.
+ * Outcome writes retry fast, leases last {@value #LEASE_SECONDS} seconds and a client may
+ * pause {@value #CLIENT_READ_TIMEOUT_MILLIS} ms in a request body, so that tests of retries,
+ * of the sweeper and of stalled clients take seconds, not minutes.
  * Each follows the README's convention: {@code Path=/channels/{id}/**} and
  * {@code StripPrefix=2}.
  */
@@ -44,6 +45,8 @@ public final class TestChannels {
 	public static final int LEASE_SECONDS = 3;
 
 	public static final int MAX_RETRIES = 3;
+
+	public static final int CLIENT_READ_TIMEOUT_MILLIS = 1500;
 
 	/** The sink of the {@code raw} channel: register answers by request target. */
 	public static final RawSink RAW = rawSink();
@@ -89,6 +92,7 @@ public final class TestChannels {
 		registry.add("channels.persistence.retry.max-backoff", () -> "100ms");
 		registry.add("channels.persistence.retry.max-retries", () -> MAX_RETRIES);
 		registry.add("channels.instance.lease-duration", () -> LEASE_SECONDS + "s");
+		registry.add("channels.client-read-timeout", () -> CLIENT_READ_TIMEOUT_MILLIS + "ms");
 		registry.add("server.port", () -> 0);
 		registry.add("management.server.port", () -> 0);
 	}
