@@ -36,9 +36,9 @@ record Failure(ExchangeOutcome.Kind kind, String description, @Nullable HttpStat
 	 * @param responseBytes the response bytes relayed before the error
 	 */
 	static Failure of(Throwable error, boolean fromSinkBody, boolean sinkAnswered, long responseBytes) {
-		TappedRequest.MalformedBodyException malformed = find(error, TappedRequest.MalformedBodyException.class);
-		if (malformed != null) {
-			return new Failure(ExchangeOutcome.Kind.CLIENT_ABORTED, malformed.getMessage(), null);
+		TappedRequest.IncompleteBodyException incomplete = find(error, TappedRequest.IncompleteBodyException.class);
+		if (incomplete != null) {
+			return new Failure(ExchangeOutcome.Kind.CLIENT_ABORTED, incomplete.getMessage(), null);
 		}
 		if (find(error, TimeoutException.class) != null) {
 			return new Failure(ExchangeOutcome.Kind.TIMED_OUT,

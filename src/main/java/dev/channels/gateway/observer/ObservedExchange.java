@@ -69,6 +69,9 @@ final class ObservedExchange<S> {
 
 	private volatile boolean writeCompleted;
 
+	// The client's connection, when the exchange runs in a real server.
+	private volatile @Nullable Connection connection;
+
 	// The server had answered the client when the gateway came to commit its own response.
 	private volatile boolean serverAnsweredFirst;
 
@@ -93,6 +96,7 @@ final class ObservedExchange<S> {
 	Mono<Void> run(ServerWebExchange exchange, GatewayFilterChain chain, @Nullable Object nativeRequest) {
 		Mono<Admission<S>> admitted = Mono.fromFuture(this.admission, true);
 		if (nativeRequest instanceof Connection connection) {
+			this.connection = connection;
 			// The admission completes on the observer's thread (the database driver's, for
 			// one); the exchange goes on where the server started it.
 			admitted = admitted.publishOn(Schedulers.fromExecutor(connection.channel().eventLoop()));
@@ -168,8 +172,8 @@ final class ObservedExchange<S> {
 			// answer finding the response sent, the cut body) follows from it. Nothing is left
 			// to answer; an error passed on would be rendered as a 500 on a response already
 			// sent, and logged as the gateway's failure.
-			this.failure = Failure.of(new TappedRequest.MalformedBodyException(this.requestBody.size()), false, false,
-					0);
+			this.failure = Failure.of(TappedRequest.IncompleteBodyException.malformed(this.requestBody.size()), false,
+					false, 0);
 			return Mono.empty();
 		}
 		Failure failure = Failure.of(error, this.sinkBodyFailed, this.sinkResponse != null, this.responseBody.size());
@@ -229,7 +233,10 @@ final class ObservedExchange<S> {
 	}
 
 	void writeCompleted() {
-		this.writeCompleted = true;
+		// A write to a connection the server has already closed (after a read timeout, say)
+		// can complete without the bytes going anywhere.
+		Connection connection = this.connection;
+		this.writeCompleted = connection == null || connection.channel().isActive();
 	}
 
 	void sinkBodyFailed(Throwable error) {
@@ -294,7 +301,7 @@ final class ObservedExchange<S> {
 	 * client that closes right after the last byte may end the write with a cancel, and one
 	 * that leaves mid-body may let it complete. What was relayed does: the sink's body must
 	 * have ended, and all of a declared length must have passed; without a declared length,
-	 * the write itself must have completed.
+	 * the write itself must have completed on a connection still open.
 	 */
 	private boolean responseDelivered(SignalType signal) {
 		if (!this.writeStarted) {

@@ -31,11 +31,20 @@ final class TappedRequest extends ServerHttpRequestDecorator {
 
 	@Override
 	public Flux<DataBuffer> getBody() {
-		// reactor-netty answers a body it cannot decode (a malformed chunk size) with 400 itself
-		// and then ends the body as if it were complete: passed on, the sink would take a cut
-		// body for the whole one. It fails instead, so the request breaks off at the sink too.
-		Mono<DataBuffer> cutShort = Mono.defer(() -> this.serverAnsweredItself.getAsBoolean()
-				? Mono.error(new MalformedBodyException(this.tap.size())) : Mono.empty());
+		// reactor-netty ends some bodies as if they were complete when they are not: one it
+		// cannot decode (a malformed chunk size, which it answers 400 itself), and one whose
+		// client paused past the read timeout. Passed on, the sink would take a cut body for
+		// the whole one. It fails instead, so the request breaks off at the sink too.
+		Mono<DataBuffer> cutShort = Mono.defer(() -> {
+			if (this.serverAnsweredItself.getAsBoolean()) {
+				return Mono.error(IncompleteBodyException.malformed(this.tap.size()));
+			}
+			long declared = getHeaders().getContentLength();
+			if (declared >= 0 && this.tap.size() < declared) {
+				return Mono.error(IncompleteBodyException.endedShort(this.tap.size(), declared));
+			}
+			return Mono.empty();
+		});
 		return super.getBody()
 			.doOnSubscribe((subscription) -> this.tap.subscribed())
 			.doOnNext(this.tap::update)
@@ -44,13 +53,24 @@ final class TappedRequest extends ServerHttpRequestDecorator {
 	}
 
 	/**
-	 * The client's request body could not be decoded; the server has answered it already.
+	 * The client's request body ended before it was whole.
 	 */
-	static final class MalformedBodyException extends IOException {
+	static final class IncompleteBodyException extends IOException {
 
-		MalformedBodyException(long bytesRead) {
-			super("client sent a request body that is not valid HTTP after " + bytesRead
+		private IncompleteBodyException(String message) {
+			super(message);
+		}
+
+		/** The body could not be decoded; the server has answered it already. */
+		static IncompleteBodyException malformed(long bytesRead) {
+			return new IncompleteBodyException("client sent a request body that is not valid HTTP after " + bytesRead
 					+ " bytes; the server answered it 400 and closed the connection");
+		}
+
+		/** The body ended short of its declared length: the client stalled or left. */
+		static IncompleteBodyException endedShort(long bytesRead, long declared) {
+			return new IncompleteBodyException("client's request body ended after " + bytesRead + " of " + declared
+					+ " declared bytes");
 		}
 
 	}

@@ -360,7 +360,7 @@ class BadInputIntegrationTests extends GatewayIntegrationTest {
 		assertThat(waited).isBetween(Duration.ofMillis(TestChannels.CLIENT_READ_TIMEOUT_MILLIS),
 				Duration.ofMillis(TestChannels.CLIENT_READ_TIMEOUT_MILLIS + 3000));
 		Recorded outcome = this.recorded.awaitOutcome(requestId(answer));
-		assertThat(outcome.state()).isEqualTo("error");
+		assertThat(outcome.state()).as(() -> answer + " / " + outcome.event()).isEqualTo("error");
 		assertThat(outcome.event().get("type")).isEqualTo("error");
 		assertThat(outcome.event().get("request_body_size")).isEqualTo(10L);
 		assertThat(outcome.event().get("request_body_hash")).isEqualTo(TestBodies.sha256("0123456789".getBytes()));
