@@ -40,11 +40,16 @@ class CompletionWriter {
 
 	private final AtomicLong retries = new AtomicLong();
 
-	private final AtomicLong failures = new AtomicLong();
+	private final PersistenceFailures failures;
 
-	CompletionWriter(RequestRecords records, Duration timeout, ChannelsProperties.Retry retry) {
+	private final RecordingMetrics metrics;
+
+	CompletionWriter(RequestRecords records, Duration timeout, ChannelsProperties.Retry retry,
+			PersistenceFailures failures, RecordingMetrics metrics) {
 		this.records = records;
 		this.timeout = timeout;
+		this.failures = failures;
+		this.metrics = metrics;
 		this.retry = Retry.backoff(retry.maxRetries(), retry.firstBackoff())
 			.maxBackoff(retry.maxBackoff())
 			.filter(CompletionWriter::mayPass)
@@ -53,26 +58,22 @@ class CompletionWriter {
 	}
 
 	Mono<Void> write(Completion completion) {
-		return attempt(() -> this.records.complete(completion)).onErrorResume((error) -> {
+		long started = System.nanoTime();
+		return attempt(() -> this.records.complete(completion)).map((rows) -> "written").onErrorResume((error) -> {
 			String reason = "recording the outcome failed: " + error.getMessage();
 			logger.error(describe(completion) + reason + "; marking it error");
-			return attempt(() -> this.records.completeAsError(completion, reason));
+			return attempt(() -> this.records.completeAsError(completion, reason)).map((rows) -> "error");
 		}).onErrorResume((error) -> {
-			this.failures.incrementAndGet();
+			this.failures.writeFailed(String.valueOf(error.getMessage()));
 			logger.error(describe(completion) + "the outcome could not be written (" + error.getMessage()
 					+ "); the request stays pending until this instance stops");
-			return Mono.empty();
-		}).then();
+			return Mono.just("failed");
+		}).doOnNext((outcome) -> this.metrics.outcomeWritten(System.nanoTime() - started, outcome)).then();
 	}
 
 	/** Retries of outcome writes, since start. */
 	long retries() {
 		return this.retries.get();
-	}
-
-	/** Outcomes that could not be written at all, since start. */
-	long failures() {
-		return this.failures.get();
 	}
 
 	// Deferred, so that a failure while building the statement is handled like the others.

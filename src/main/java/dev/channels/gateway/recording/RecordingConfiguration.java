@@ -1,5 +1,6 @@
 package dev.channels.gateway.recording;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
@@ -34,23 +35,37 @@ class RecordingConfiguration {
 	}
 
 	@Bean
-	CompletionWriter completionWriter(RequestRecords records, ChannelsProperties properties) {
-		return new CompletionWriter(records, properties.persistence().writeTimeout(), properties.persistence().retry());
+	PersistenceFailures persistenceFailures() {
+		return new PersistenceFailures();
+	}
+
+	@Bean
+	RecordingMetrics recordingMetrics(MeterRegistry registry) {
+		return new RecordingMetrics(registry);
+	}
+
+	@Bean
+	CompletionWriter completionWriter(RequestRecords records, ChannelsProperties properties,
+			PersistenceFailures failures, RecordingMetrics metrics) {
+		return new CompletionWriter(records, properties.persistence().writeTimeout(), properties.persistence().retry(),
+				failures, metrics);
 	}
 
 	@Bean
 	CompletionQueue completionQueue(CompletionWriter writer, Scheduler recordingScheduler,
-			ChannelsProperties properties) {
+			ChannelsProperties properties, PersistenceFailures failures, RecordingMetrics metrics) {
 		ChannelsProperties.Persistence persistence = properties.persistence();
-		return new CompletionQueue(writer::write, recordingScheduler, persistence.concurrency(),
+		CompletionQueue queue = new CompletionQueue(writer::write, recordingScheduler, persistence.concurrency(),
 				persistence.queueSize(), persistence.whenFull());
+		metrics.bind(queue, writer, failures);
+		return queue;
 	}
 
 	@Bean
 	RecordingObserver recordingObserver(RequestRecords records, CompletionQueue completionQueue,
-			ChannelsProperties properties) {
+			ChannelsProperties properties, PersistenceFailures failures, RecordingMetrics metrics) {
 		return new RecordingObserver(records, completionQueue, new HeaderRedactor(properties.redactedHeaders()),
-				properties.persistence().insertTimeout());
+				properties.persistence().insertTimeout(), failures, metrics);
 	}
 
 	@Bean
@@ -66,8 +81,9 @@ class RecordingConfiguration {
 	}
 
 	@Bean
-	RecordingHealthIndicator recordingHealthIndicator(CompletionQueue completionQueue, CompletionWriter writer) {
-		return new RecordingHealthIndicator(completionQueue, writer);
+	RecordingHealthIndicator recordingHealthIndicator(CompletionQueue completionQueue, CompletionWriter writer,
+			PersistenceFailures failures) {
+		return new RecordingHealthIndicator(completionQueue, writer, failures);
 	}
 
 }

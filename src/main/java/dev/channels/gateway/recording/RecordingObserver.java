@@ -13,6 +13,7 @@ import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
 
 import dev.channels.gateway.observer.Admission;
+import dev.channels.gateway.observer.BodySummary;
 import dev.channels.gateway.observer.ExchangeObserver;
 import dev.channels.gateway.observer.ExchangeOutcome;
 import dev.channels.gateway.observer.RequestStart;
@@ -47,15 +48,21 @@ class RecordingObserver implements ExchangeObserver<RecordingState> {
 
 	private final Duration insertTimeout;
 
+	private final PersistenceFailures failures;
+
+	private final RecordingMetrics metrics;
+
 	// Admitted exchanges whose outcome has not been handed to the queue yet.
 	private final AtomicInteger inFlight = new AtomicInteger();
 
 	RecordingObserver(RequestRecords records, CompletionQueue completions, HeaderRedactor redactor,
-			Duration insertTimeout) {
+			Duration insertTimeout, PersistenceFailures failures, RecordingMetrics metrics) {
 		this.records = records;
 		this.completions = completions;
 		this.redactor = redactor;
 		this.insertTimeout = insertTimeout;
+		this.failures = failures;
+		this.metrics = metrics;
 	}
 
 	@Override
@@ -69,15 +76,19 @@ class RecordingObserver implements ExchangeObserver<RecordingState> {
 		// Subscribed apart from the wait for it, so that a wait that times out leaves the
 		// insert running: if it commits late, its row is known and gets closed. It is given up
 		// after a while, so that a database that never answers does not hold on to requests.
+		long started = System.nanoTime();
 		CompletableFuture<Void> insert = this.records.insertPending(request).timeout(LATE_INSERT_LIMIT).toFuture();
 		return Mono.fromFuture(insert, true).timeout(this.insertTimeout).then(Mono.fromSupplier(() -> {
+			this.metrics.inserted(System.nanoTime() - started, "written");
 			this.inFlight.incrementAndGet();
 			return Admission.proceed(RecordingState.written(request));
 		})).onErrorResume((error) -> {
 			boolean timedOut = error instanceof TimeoutException;
+			this.metrics.inserted(System.nanoTime() - started, timedOut ? "timed_out" : "failed");
+			String reason = timedOut ? "no answer from the database within " + this.insertTimeout : error.toString();
+			this.failures.insertFailed(reason);
 			logger.error("Channel " + request.channelId() + ": request " + request.id()
-					+ " could not be recorded, answered 503 and not forwarded: "
-					+ (timedOut ? "no answer from the database within " + this.insertTimeout : error));
+					+ " could not be recorded, answered 503 and not forwarded: " + reason);
 			return Mono.just(Admission.reject(
 					timedOut ? RecordingState.timedOut(request, insert) : RecordingState.notWritten(request),
 					HttpStatus.SERVICE_UNAVAILABLE, UNRECORDABLE));
@@ -93,17 +104,27 @@ class RecordingObserver implements ExchangeObserver<RecordingState> {
 	public void responseFinished(RecordingState state, ExchangeOutcome outcome) {
 		switch (state.row()) {
 			case WRITTEN -> {
-				this.completions.submit(completion(state, outcome));
+				Completion completion = completion(state, outcome);
+				this.completions.submit(completion);
 				this.inFlight.decrementAndGet();
+				measure(state, outcome, completion.state().column());
 			}
 			case TIMED_OUT -> {
 				// Submitted once the late insert has committed; an insert that failed wrote nothing.
 				Completion notForwarded = completion(state, outcome);
 				state.insert().thenRun(() -> this.completions.submit(notForwarded));
+				measure(state, outcome, RecordingMetrics.REJECTED);
 			}
-			case NOT_WRITTEN -> {
-			}
+			case NOT_WRITTEN -> measure(state, outcome, RecordingMetrics.REJECTED);
 		}
+	}
+
+	private void measure(RecordingState state, ExchangeOutcome outcome, String recordedState) {
+		ResponseStart response = state.response();
+		BodySummary responseBody = outcome.responseBody();
+		this.metrics.exchangeFinished(state.request().channelId(), recordedState, outcome.latency(),
+				(response != null) ? response.timeToFirstByte() : Duration.ofNanos(-1), outcome.requestBody().size(),
+				(responseBody != null) ? responseBody.size() : 0);
 	}
 
 	private Completion completion(RecordingState state, ExchangeOutcome outcome) {

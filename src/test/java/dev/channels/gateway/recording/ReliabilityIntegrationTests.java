@@ -10,6 +10,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import org.awaitility.Awaitility;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -268,7 +269,8 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 
 	private RecordingObserver observer(CompletionQueue queue) {
 		return new RecordingObserver(new RequestRecords(this.database, JsonMapper.builder().build(), this.lease.id()),
-				queue, new HeaderRedactor(List.of()), Duration.ofSeconds(2));
+				queue, new HeaderRedactor(List.of()), Duration.ofSeconds(2), new PersistenceFailures(),
+				new RecordingMetrics(new SimpleMeterRegistry()));
 	}
 
 	private static RequestStart requestStart() {

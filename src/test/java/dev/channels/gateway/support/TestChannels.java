@@ -28,6 +28,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
  * <li>{@code raw}: a {@link RawSink} that answers each request target with the bytes a test
  * registered on {@link #RAW};</li>
  * <li>{@code sluggish}: the test sink, for tests that make recording slow;</li>
+ * <li>{@code metered}: the test sink, for tests that read the metrics of one channel;</li>
  * <li>{@code retrying}: the test sink, with the gateway's Retry filter on 503.</li>
  * </ul>
  * Outcome writes retry fast, leases last {@value #LEASE_SECONDS} seconds and a client may
@@ -72,6 +73,7 @@ public final class TestChannels {
 		routes.add(new Object[] { "blackhole", "http://127.0.0.1:" + BLACKHOLE.port(), Map.of("connect-timeout", 300) });
 		routes.add(new Object[] { "raw", "http://127.0.0.1:" + RAW.port(), Map.of() });
 		routes.add(new Object[] { "sluggish", SINK.url(), Map.of() });
+		routes.add(new Object[] { "metered", SINK.url(), Map.of() });
 		routes.add(new Object[] { "retrying", SINK.url(), Map.of() });
 		for (int i = 0; i < routes.size(); i++) {
 			String prefix = "spring.cloud.gateway.server.webflux.routes[" + i + "].";
