@@ -6,14 +6,22 @@ COPY .mvn .mvn
 RUN ./mvnw -B -q dependency:go-offline
 COPY src src
 RUN ./mvnw -B -q -DskipTests package && cp target/channels-gateway-*.jar /workspace/channels.jar
+# Spring Boot's layers, least to most often changed, so that an update of the application
+# ships its own small layer and reuses the dependencies' from the last image.
+RUN java -Djarmode=tools -jar channels.jar extract --layers --launcher --destination extracted
 
-# Run: a JRE only, as a non-root user.
+# Run: a JRE only, as a non-root user, with nothing it needs to write outside /tmp (so the
+# root filesystem can be mounted read-only; give /tmp a writable volume).
 FROM eclipse-temurin:17-jre
 RUN groupadd --system --gid 10001 channels && useradd --system --uid 10001 --gid channels channels
 WORKDIR /app
-COPY --from=build /workspace/channels.jar channels.jar
+COPY --from=build /workspace/extracted/dependencies/ ./
+COPY --from=build /workspace/extracted/spring-boot-loader/ ./
+COPY --from=build /workspace/extracted/snapshot-dependencies/ ./
+COPY --from=build /workspace/extracted/application/ ./
 USER 10001:10001
-# 8080: the gateway (channels); 8081: Actuator (health, info)
+# 8080: the gateway (channels); 8081: Actuator (health, info, prometheus)
 EXPOSE 8080 8081
-# Size the heap from the container's memory limit.
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/channels.jar"]
+# The heap follows the container's memory limit; no hsperfdata file on a read-only disk.
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:-UsePerfData"
+ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]

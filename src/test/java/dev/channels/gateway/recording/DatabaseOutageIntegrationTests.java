@@ -11,6 +11,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import dev.channels.gateway.ChannelsApplication;
 import dev.channels.gateway.support.GatewayClient;
@@ -171,8 +173,13 @@ class DatabaseOutageIntegrationTests {
 		assertThat(refused.status()).isEqualTo(503);
 		assertThat(refused.text()).contains("recording_backlog_full");
 		assertThat(TestChannels.SINK.received()).noneMatch((received) -> received.uri().equals(path));
-		assertThat(this.management.get("/actuator/health/readiness").status()).isEqualTo(503);
-		assertThat(this.health.health().getStatus().getCode()).isEqualTo("DOWN");
+		Response readiness = this.management.get("/actuator/health/readiness");
+		assertThat(readiness.status()).isEqualTo(503);
+		JsonNode recording = JsonMapper.builder().build().readTree(readiness.text()).get("components").get("recording");
+		assertThat(recording.get("status").asString()).isEqualTo("DOWN");
+		assertThat(recording.get("details").get("backlog").asInt()).isGreaterThanOrEqualTo(QUEUE_SIZE);
+		assertThat(recording.get("details").get("capacity").asInt()).isEqualTo(QUEUE_SIZE);
+		assertThat(this.management.get("/actuator/health/liveness").status()).isEqualTo(200);
 
 		Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).untilAsserted(
 				() -> assertThat(this.management.get("/actuator/health/readiness").status()).isEqualTo(200));
