@@ -1,15 +1,19 @@
 package dev.channels.gateway;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
@@ -24,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The kustomize base in {@code deploy/k8s} read as YAML (no cluster, no kubectl needed)
  * and checked against the application it deploys: the ports are the ones the application
  * listens on, the probes ask endpoints it really serves, the settings reach it, and the
- * grace period covers its shutdown.
+ * grace period covers its shutdown. Where kubectl is installed, the base and the overlay
+ * are also rendered with {@code kubectl kustomize}.
  */
 class KubernetesManifestsTests extends GatewayIntegrationTest {
 
@@ -186,6 +191,38 @@ class KubernetesManifestsTests extends GatewayIntegrationTest {
 			Map<String, Object> document = load(PRODUCTION.resolve((String) map(patch).get("path")));
 			assertThat(baseKinds).contains(document.get("kind") + "/" + map(document.get("metadata")).get("name"));
 		}
+	}
+
+	@Test
+	void kubectlRendersTheBaseAndTheOverlayWithGeneratedNamesWired() throws Exception {
+		Assumptions.assumeTrue(onPath("kubectl"), "kubectl is not installed; the checks above read the YAML");
+		for (Path directory : List.of(BASE, PRODUCTION)) {
+			Process kubectl = new ProcessBuilder("kubectl", "kustomize", directory.toString()).redirectErrorStream(true)
+				.start();
+			String rendered = new String(kubectl.getInputStream().readAllBytes());
+			assertThat(kubectl.waitFor()).as(rendered).isZero();
+			Map<String, Map<String, Object>> byKind = new HashMap<>();
+			for (Object document : new Yaml().loadAll(rendered)) {
+				byKind.put((String) map(document).get("kind"), map(document));
+			}
+			assertThat(byKind).containsOnlyKeys("ConfigMap", "Secret", "Service", "Deployment",
+					"PodDisruptionBudget", "HorizontalPodAutoscaler");
+			String configMap = (String) map(byKind.get("ConfigMap").get("metadata")).get("name");
+			String secret = (String) map(byKind.get("Secret").get("metadata")).get("name");
+			// Generated names carry a content hash, and the Deployment refers to them by it.
+			assertThat(configMap).matches("channels-config-[a-z0-9]{10}");
+			assertThat(secret).matches("channels-database-[a-z0-9]{10}");
+			assertThat(rendered).contains("name: " + configMap + "\n", "name: " + secret + "\n");
+			Map<String, Object> template = map(spec(byKind.get("Deployment")).get("template"));
+			Map<String, Object> selector = map(map(spec(byKind.get("Service")).get("selector")));
+			assertThat(map(map(template.get("metadata")).get("labels"))).containsAllEntriesOf(selector);
+			assertThat(selector).isNotEmpty();
+		}
+	}
+
+	private static boolean onPath(String command) {
+		return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+			.anyMatch((directory) -> Files.isExecutable(Path.of(directory, command)));
 	}
 
 	private static Map<String, Integer> containerPorts() {
