@@ -23,6 +23,7 @@ import org.springframework.validation.annotation.Validated;
  * @param clientReadTimeout Longest pause between two reads of a request body from the
  * client. A client that stalls longer is disconnected, and its request recorded as
  * {@code error} with the bytes that had arrived.
+ * @param recording Whether requests are recorded at all.
  */
 @ConfigurationProperties("channels")
 @Validated
@@ -30,7 +31,7 @@ public record ChannelsProperties(@DefaultValue("64KB") DataSize previewSize,
 		@DefaultValue({ "Authorization", "Proxy-Authorization", "X-API-Key", "Cookie",
 				"Set-Cookie" }) List<String> redactedHeaders,
 		@Valid @DefaultValue Persistence persistence, @Valid @DefaultValue Instance instance,
-		@DefaultValue("60s") Duration clientReadTimeout) {
+		@DefaultValue("60s") Duration clientReadTimeout, @Valid @DefaultValue Recording recording) {
 
 	/**
 	 * How requests and outcomes are written. The request's row is written before it is
@@ -87,6 +88,16 @@ public record ChannelsProperties(@DefaultValue("64KB") DataSize previewSize,
 	 */
 	public record Retry(@DefaultValue("8") @Min(0) int maxRetries, @DefaultValue("250ms") Duration firstBackoff,
 			@DefaultValue("5s") Duration maxBackoff) {
+	}
+
+	/**
+	 * Whether requests are recorded.
+	 *
+	 * @param enabled {@code false} proxies without observing or recording anything, as plain
+	 * Spring Cloud Gateway: the baseline that benchmarks compare against. Never in
+	 * production: requests would leave no record.
+	 */
+	public record Recording(@DefaultValue("true") boolean enabled) {
 	}
 
 	/**

@@ -7,6 +7,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import dev.channels.gateway.observer.ObservingFilter;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -68,7 +69,9 @@ class RecordingConfiguration {
 				properties.persistence().insertTimeout(), failures, metrics);
 	}
 
+	// Without it the gateway proxies as plain Spring Cloud Gateway (channels.recording.enabled).
 	@Bean
+	@ConditionalOnBooleanProperty(name = "channels.recording.enabled", matchIfMissing = true)
 	ObservingFilter<RecordingState> observingFilter(RecordingObserver observer, ChannelsProperties properties) {
 		return new ObservingFilter<>(observer, (int) properties.previewSize().toBytes());
 	}

@@ -31,6 +31,7 @@ class ChannelsPropertiesTests {
 		assertThat(properties.persistence().shutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
 		assertThat(properties.instance().leaseDuration()).isEqualTo(Duration.ofSeconds(30));
 		assertThat(properties.clientReadTimeout()).isEqualTo(Duration.ofSeconds(60));
+		assertThat(properties.recording().enabled()).isTrue();
 	}
 
 	@Test
@@ -45,7 +46,8 @@ class ChannelsPropertiesTests {
 				Map.entry("channels.persistence.retry.first-backoff", "10ms"),
 				Map.entry("channels.persistence.retry.max-backoff", "1s"),
 				Map.entry("channels.persistence.shutdown-timeout", "1m"),
-				Map.entry("channels.instance.lease-duration", "45s"), Map.entry("channels.client-read-timeout", "5s")));
+				Map.entry("channels.instance.lease-duration", "45s"), Map.entry("channels.client-read-timeout", "5s"),
+				Map.entry("channels.recording.enabled", "false")));
 
 		assertThat(properties.previewSize()).isEqualTo(DataSize.ofKilobytes(1));
 		assertThat(properties.redactedHeaders()).containsExactly("X-Secret", "X-Token");
@@ -60,6 +62,7 @@ class ChannelsPropertiesTests {
 		assertThat(properties.persistence().shutdownTimeout()).isEqualTo(Duration.ofMinutes(1));
 		assertThat(properties.instance().leaseDuration()).isEqualTo(Duration.ofSeconds(45));
 		assertThat(properties.clientReadTimeout()).isEqualTo(Duration.ofSeconds(5));
+		assertThat(properties.recording().enabled()).isFalse();
 	}
 
 	private static ChannelsProperties bind(Map<String, String> settings) {
