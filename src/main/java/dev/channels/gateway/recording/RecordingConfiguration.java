@@ -1,6 +1,7 @@
 package dev.channels.gateway.recording;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.r2dbc.spi.ConnectionFactory;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
@@ -8,6 +9,7 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.channels.gateway.observer.ObservingFilter;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.r2dbc.autoconfigure.R2dbcProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -18,14 +20,23 @@ import org.springframework.r2dbc.core.DatabaseClient;
 @Configuration(proxyBeanMethods = false)
 class RecordingConfiguration {
 
+	// Outcome writes at full concurrency, plus one for the lease and the sweeps.
 	@Bean
-	InstanceLease instanceLease(DatabaseClient database, ChannelsProperties properties) {
-		return new InstanceLease(database, InstanceLease.newInstanceId(), properties.instance().leaseDuration());
+	OutcomeDatabase outcomeDatabase(ConnectionFactory connectionFactory, R2dbcProperties r2dbc,
+			ChannelsProperties properties) {
+		return new OutcomeDatabase(connectionFactory, r2dbc.getPool(), properties.persistence().concurrency() + 1);
 	}
 
 	@Bean
-	RequestRecords requestRecords(DatabaseClient database, JsonMapper json, InstanceLease lease) {
-		return new RequestRecords(database, json, lease.id());
+	InstanceLease instanceLease(OutcomeDatabase outcomeDatabase, ChannelsProperties properties) {
+		return new InstanceLease(outcomeDatabase.client(), InstanceLease.newInstanceId(),
+				properties.instance().leaseDuration());
+	}
+
+	@Bean
+	RequestRecords requestRecords(DatabaseClient database, OutcomeDatabase outcomeDatabase, JsonMapper json,
+			InstanceLease lease) {
+		return new RequestRecords(database, outcomeDatabase.client(), json, lease.id());
 	}
 
 	@Bean(destroyMethod = "dispose")
@@ -77,10 +88,11 @@ class RecordingConfiguration {
 	}
 
 	@Bean
-	RecordingLifecycle recordingLifecycle(InstanceLease lease, DatabaseClient database, RecordingObserver observer,
-			CompletionQueue completionQueue, Scheduler recordingScheduler, ChannelsProperties properties) {
-		return new RecordingLifecycle(lease, new AbandonedRequests(database, lease.id()), observer, completionQueue,
-				recordingScheduler, properties.persistence().shutdownTimeout());
+	RecordingLifecycle recordingLifecycle(InstanceLease lease, OutcomeDatabase outcomeDatabase,
+			RecordingObserver observer, CompletionQueue completionQueue, Scheduler recordingScheduler,
+			ChannelsProperties properties) {
+		return new RecordingLifecycle(lease, new AbandonedRequests(outcomeDatabase.client(), lease.id()), observer,
+				completionQueue, recordingScheduler, properties.persistence().shutdownTimeout());
 	}
 
 	@Bean

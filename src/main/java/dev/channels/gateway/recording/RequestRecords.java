@@ -51,20 +51,24 @@ class RequestRecords {
 			SELECT :eventId, id, 'error', :method, :path, :requestHash, :requestSize, :latencyMs, :errorMessage
 			FROM closed""";
 
-	private final DatabaseClient database;
+	// New requests' rows go through the application's pool, outcomes through their own.
+	private final DatabaseClient starts;
+
+	private final DatabaseClient outcomes;
 
 	private final JsonMapper json;
 
 	private final String owner;
 
-	RequestRecords(DatabaseClient database, JsonMapper json, String owner) {
-		this.database = database;
+	RequestRecords(DatabaseClient starts, DatabaseClient outcomes, JsonMapper json, String owner) {
+		this.starts = starts;
+		this.outcomes = outcomes;
 		this.json = json;
 		this.owner = owner;
 	}
 
 	Mono<Void> insertPending(RequestStart request) {
-		GenericExecuteSpec insert = this.database.sql(INSERT_PENDING)
+		GenericExecuteSpec insert = this.starts.sql(INSERT_PENDING)
 			.bind("id", request.id())
 			.bind("channelId", request.channelId())
 			.bind("startedAt", request.startedAt())
@@ -78,7 +82,7 @@ class RequestRecords {
 	 */
 	Mono<Long> complete(Completion completion) {
 		BodySummary response = completion.responseBody();
-		GenericExecuteSpec insert = this.database.sql(COMPLETE)
+		GenericExecuteSpec insert = this.outcomes.sql(COMPLETE)
 			.bind("eventId", completion.eventId())
 			.bind("requestId", completion.requestId())
 			.bind("type", completion.eventType())
@@ -109,7 +113,7 @@ class RequestRecords {
 	 * @return 1, or 0 when there was no pending row to close
 	 */
 	Mono<Long> completeAsError(Completion completion, String errorMessage) {
-		return this.database.sql(COMPLETE_AS_ERROR)
+		return this.outcomes.sql(COMPLETE_AS_ERROR)
 			.bind("eventId", completion.eventId())
 			.bind("requestId", completion.requestId())
 			.bind("method", completion.method())

@@ -268,7 +268,7 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	private RecordingObserver observer(CompletionQueue queue) {
-		return new RecordingObserver(new RequestRecords(this.database, JsonMapper.builder().build(), this.lease.id()),
+		return new RecordingObserver(new RequestRecords(this.database, this.database, JsonMapper.builder().build(), this.lease.id()),
 				queue, new HeaderRedactor(List.of()), Duration.ofSeconds(2), new PersistenceFailures(),
 				new RecordingMetrics(new SimpleMeterRegistry()));
 	}
