@@ -41,6 +41,8 @@ public record ChannelsProperties(@DefaultValue("64KB") DataSize previewSize,
 	 * statement together). A request whose row is not written in time is answered 503 and
 	 * not forwarded.
 	 * @param concurrency Outcome writes that may run at once.
+	 * @param batchSize Most outcomes one write takes, as one statement and one commit. A
+	 * write takes what waits: one outcome while writes keep up, more when they fall behind.
 	 * @param queueSize Outcomes that may wait for a write. Each holds up to two body
 	 * previews, so this bounds the memory of a slow database.
 	 * @param whenFull What happens while the backlog of outcomes is full.
@@ -51,6 +53,7 @@ public record ChannelsProperties(@DefaultValue("64KB") DataSize previewSize,
 	 * written.
 	 */
 	public record Persistence(@DefaultValue("2s") Duration insertTimeout, @DefaultValue("8") @Min(1) int concurrency,
+			@DefaultValue("32") @Min(1) int batchSize,
 			@DefaultValue("1000") @Min(1) int queueSize, @DefaultValue("reject") WhenFull whenFull,
 			@DefaultValue("5s") Duration writeTimeout, @Valid @DefaultValue Retry retry,
 			@DefaultValue("10s") Duration shutdownTimeout) {

@@ -1,5 +1,7 @@
 package dev.channels.gateway.recording;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,11 +31,13 @@ class CompletionQueue {
 
 	static final long DROP_LOG_INTERVAL_SECONDS = 10;
 
-	private final Function<Completion, Mono<Void>> writer;
+	private final Function<List<Completion>, Mono<Void>> writer;
 
 	private final Scheduler scheduler;
 
 	private final int concurrency;
+
+	private final int batchSize;
 
 	private final int capacity;
 
@@ -44,7 +48,11 @@ class CompletionQueue {
 	// Kept apart from the queue because ConcurrentLinkedQueue.size() walks the whole queue.
 	private final AtomicInteger waitingCount = new AtomicInteger();
 
-	private final AtomicInteger running = new AtomicInteger();
+	// Writes in progress, each of a batch of outcomes.
+	private final AtomicInteger writes = new AtomicInteger();
+
+	// Outcomes in those writes.
+	private final AtomicInteger writing = new AtomicInteger();
 
 	private final AtomicInteger drainers = new AtomicInteger();
 
@@ -52,11 +60,20 @@ class CompletionQueue {
 
 	private final AtomicLong nextDropLogNanos = new AtomicLong(System.nanoTime());
 
-	CompletionQueue(Function<Completion, Mono<Void>> writer, Scheduler scheduler, int concurrency, int capacity,
-			ChannelsProperties.WhenFull whenFull) {
+	/**
+	 * @param writer writes a batch of outcomes (one, when the backlog is short)
+	 * @param scheduler where each write is subscribed
+	 * @param concurrency writes that may run at once
+	 * @param batchSize the most outcomes one write takes
+	 * @param capacity outcomes that may wait or be written before the backlog is full
+	 * @param whenFull what a full backlog means
+	 */
+	CompletionQueue(Function<List<Completion>, Mono<Void>> writer, Scheduler scheduler, int concurrency,
+			int batchSize, int capacity, ChannelsProperties.WhenFull whenFull) {
 		this.writer = writer;
 		this.scheduler = scheduler;
 		this.concurrency = concurrency;
+		this.batchSize = batchSize;
 		this.capacity = capacity;
 		this.dropWhenFull = whenFull == ChannelsProperties.WhenFull.DROP;
 	}
@@ -78,7 +95,7 @@ class CompletionQueue {
 
 	/** Outcomes queued or being written. */
 	int backlog() {
-		return this.waitingCount.get() + this.running.get();
+		return this.waitingCount.get() + this.writing.get();
 	}
 
 	int capacity() {
@@ -102,37 +119,45 @@ class CompletionQueue {
 
 	// Every submit and every finished write drains, so no outcome waits while a slot is free.
 	// One thread drains at a time (work-in-progress counter): a write that finishes at once,
-	// on the draining thread, asks for another pass instead of recursing.
+	// on the draining thread, asks for another pass instead of recursing. A write takes what
+	// waits, up to a batch: one outcome when writes keep up, many in one statement when they
+	// fall behind, with no timer and so no added wait.
 	private void drain() {
 		if (this.drainers.getAndIncrement() != 0) {
 			return;
 		}
 		int missed = 1;
 		do {
-			while (this.running.get() < this.concurrency) {
-				Completion next = this.waiting.poll();
-				if (next == null) {
+			while (this.writes.get() < this.concurrency && this.waitingCount.get() > 0) {
+				List<Completion> batch = new ArrayList<>(Math.min(this.batchSize, this.waitingCount.get()));
+				Completion next;
+				while (batch.size() < this.batchSize && (next = this.waiting.poll()) != null) {
+					// Writing before no longer waiting, so that the backlog never reads low.
+					this.writing.incrementAndGet();
+					this.waitingCount.decrementAndGet();
+					batch.add(next);
+				}
+				if (batch.isEmpty()) {
 					break;
 				}
-				// Running before no longer waiting, so that the backlog never reads low.
-				this.running.incrementAndGet();
-				this.waitingCount.decrementAndGet();
-				write(next);
+				this.writes.incrementAndGet();
+				write(batch);
 			}
 			missed = this.drainers.addAndGet(-missed);
 		}
 		while (missed != 0);
 	}
 
-	private void write(Completion completion) {
-		Mono.defer(() -> this.writer.apply(completion))
+	private void write(List<Completion> batch) {
+		Mono.defer(() -> this.writer.apply(batch))
 			.subscribeOn(this.scheduler)
 			.doFinally((signal) -> {
-				this.running.decrementAndGet();
+				this.writing.addAndGet(-batch.size());
+				this.writes.decrementAndGet();
 				drain();
 			})
-			.subscribe(null, (error) -> logger.error("Request " + completion.requestId() + " on channel "
-					+ completion.channelId() + ": outcome write failed: " + error));
+			.subscribe(null, (error) -> logger.error("Outcomes of " + batch.size() + " requests, the first "
+					+ batch.get(0).requestId() + " on channel " + batch.get(0).channelId() + ": write failed: " + error));
 	}
 
 	private void droppedOne(Completion completion) {

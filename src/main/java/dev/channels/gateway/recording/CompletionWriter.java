@@ -2,6 +2,7 @@ package dev.channels.gateway.recording;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -12,6 +13,7 @@ import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcTransientException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 import reactor.util.retry.RetryBackoffSpec;
@@ -57,9 +59,30 @@ class CompletionWriter {
 			.onRetryExhaustedThrow((spec, signal) -> signal.failure());
 	}
 
+	/**
+	 * Writes a batch of outcomes in one statement. If the batch fails, its outcomes are
+	 * written one by one, so that one outcome the database refuses costs no other its record.
+	 */
+	Mono<Void> write(List<Completion> batch) {
+		if (batch.size() == 1) {
+			return write(batch.get(0));
+		}
+		long started = System.nanoTime();
+		return attempt(() -> this.records.complete(batch)).doOnNext((rows) -> {
+			for (int i = 0; i < batch.size(); i++) {
+				this.metrics.outcomeWritten(System.nanoTime() - started, "written");
+			}
+		}).then().onErrorResume((error) -> {
+			logger.warn("A batch of " + batch.size() + " outcomes could not be written (" + error.getMessage()
+					+ "); writing them one by one");
+			return Flux.fromIterable(batch).flatMap(this::write, batch.size()).then();
+		});
+	}
+
 	Mono<Void> write(Completion completion) {
 		long started = System.nanoTime();
-		return attempt(() -> this.records.complete(completion)).map((rows) -> "written").onErrorResume((error) -> {
+		Mono<String> written = attempt(() -> this.records.complete(List.of(completion))).map((rows) -> "written");
+		return written.onErrorResume((error) -> {
 			String reason = "recording the outcome failed: " + error.getMessage();
 			logger.error(describe(completion) + reason + "; marking it error");
 			return attempt(() -> this.records.completeAsError(completion, reason)).map((rows) -> "error");

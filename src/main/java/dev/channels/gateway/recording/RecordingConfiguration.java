@@ -68,7 +68,7 @@ class RecordingConfiguration {
 			ChannelsProperties properties, PersistenceFailures failures, RecordingMetrics metrics) {
 		ChannelsProperties.Persistence persistence = properties.persistence();
 		CompletionQueue queue = new CompletionQueue(writer::write, recordingScheduler, persistence.concurrency(),
-				persistence.queueSize(), persistence.whenFull());
+				persistence.batchSize(), persistence.queueSize(), persistence.whenFull());
 		metrics.bind(queue, writer, failures);
 		return queue;
 	}

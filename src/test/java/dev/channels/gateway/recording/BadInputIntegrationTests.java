@@ -145,7 +145,7 @@ class BadInputIntegrationTests extends GatewayIntegrationTest {
 				Completion.SINK_RESPONSE, Instant.now(), "GET", "/channels/echo/nul", null, request.headers(), null,
 				empty, 200, List.of(new Header("X\u0000Name", "v")), empty, 1, 1, null);
 
-		this.records.complete(completion).block();
+		this.records.complete(List.of(completion)).block();
 
 		Recorded outcome = this.recorded.awaitOutcome(request.id());
 		assertThat(outcome.state()).isEqualTo("success");

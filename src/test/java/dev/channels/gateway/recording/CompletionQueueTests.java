@@ -29,6 +29,8 @@ class CompletionQueueTests {
 
 	private final List<Sinks.Empty<Void>> writes = new CopyOnWriteArrayList<>();
 
+	private final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+
 	@AfterEach
 	void tearDown() {
 		this.scheduler.dispose();
@@ -36,7 +38,7 @@ class CompletionQueueTests {
 
 	@Test
 	void writesAtMostConcurrencyAtOnceAndDropsBeyondCapacityWhenSetToDrop() {
-		CompletionQueue queue = new CompletionQueue(this::pendingWrite, this.scheduler, 1, 2,
+		CompletionQueue queue = new CompletionQueue(this::pendingWrite, this.scheduler, 1, 1, 2,
 				ChannelsProperties.WhenFull.DROP);
 		List<Completion> completions = List.of(completion(), completion(), completion(), completion());
 
@@ -58,7 +60,7 @@ class CompletionQueueTests {
 
 	@Test
 	void takesEveryOutcomeWhenSetToRejectAndSaysWhenItIsFull() {
-		CompletionQueue queue = new CompletionQueue(this::pendingWrite, this.scheduler, 1, 2,
+		CompletionQueue queue = new CompletionQueue(this::pendingWrite, this.scheduler, 1, 1, 2,
 				ChannelsProperties.WhenFull.REJECT);
 		List<Completion> completions = List.of(completion(), completion(), completion(), completion());
 
@@ -86,10 +88,10 @@ class CompletionQueueTests {
 
 	@Test
 	void aFailedWriteFreesItsSlot() {
-		CompletionQueue queue = new CompletionQueue((completion) -> {
-			this.started.add(completion.requestId());
+		CompletionQueue queue = new CompletionQueue((batch) -> {
+			batch.forEach((completion) -> this.started.add(completion.requestId()));
 			return Mono.error(new IllegalStateException("database gone"));
-		}, this.scheduler, 1, 10, ChannelsProperties.WhenFull.REJECT);
+		}, this.scheduler, 1, 1, 10, ChannelsProperties.WhenFull.REJECT);
 
 		queue.submit(completion());
 		queue.submit(completion());
@@ -98,10 +100,30 @@ class CompletionQueueTests {
 		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> queue.backlog() == 0);
 	}
 
-	private Mono<Void> pendingWrite(Completion completion) {
+	@Test
+	void aWriteTakesWhatWaitsUpToTheBatchSize() {
+		CompletionQueue queue = new CompletionQueue(this::pendingWrite, this.scheduler, 1, 3, 100,
+				ChannelsProperties.WhenFull.REJECT);
+		List<Completion> completions = List.of(completion(), completion(), completion(), completion(), completion());
+
+		completions.forEach(queue::submit);
+		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.batchSizes.size() == 1);
+		this.writes.get(0).tryEmitEmpty();
+		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.batchSizes.size() == 2);
+		this.writes.get(1).tryEmitEmpty();
+		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.batchSizes.size() == 3);
+
+		// The first went alone, as soon as it came; the rest waited and went together.
+		assertThat(this.batchSizes).containsExactly(1, 3, 1);
+		assertThat(this.started).containsExactlyElementsOf(completions.stream().map(Completion::requestId).toList());
+		assertThat(queue.backlog()).isEqualTo(1);
+	}
+
+	private Mono<Void> pendingWrite(List<Completion> batch) {
 		Sinks.Empty<Void> write = Sinks.empty();
 		this.writes.add(write);
-		this.started.add(completion.requestId());
+		batch.forEach((completion) -> this.started.add(completion.requestId()));
+		this.batchSizes.add(batch.size());
 		return write.asMono();
 	}
 

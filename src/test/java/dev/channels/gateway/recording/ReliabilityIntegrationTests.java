@@ -20,7 +20,9 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.channels.gateway.observer.Admission;
 import dev.channels.gateway.observer.BodySummary;
 import dev.channels.gateway.observer.ExchangeOutcome;
+import dev.channels.gateway.observer.Header;
 import dev.channels.gateway.observer.RequestStart;
+import dev.channels.gateway.observer.ResponseStart;
 
 import dev.channels.gateway.support.GatewayClient;
 import dev.channels.gateway.support.GatewayClient.Response;
@@ -55,6 +57,9 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 	@Autowired
 	private InstanceLease lease;
 
+	@Autowired
+	private CompletionWriter writer;
+
 	private GatewayClient client;
 
 	@BeforeEach
@@ -70,6 +75,9 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 				        IF nextval('test_retried_attempts') % 3 <> 0 THEN
 				            RAISE EXCEPTION 'simulated serialization failure' USING ERRCODE = '40001';
 				        END IF;
+				    END IF;
+				    IF NEW.type = 'sink_response' AND NEW.request_path LIKE '/channels/batch/refused%' THEN
+				        RAISE EXCEPTION 'simulated refusal';
 				    END IF;
 				    IF NEW.type = 'sink_response' AND NEW.request_path LIKE '/channels/echo/echo/never-written%' THEN
 				        PERFORM nextval('test_never_written_attempts');
@@ -121,6 +129,44 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 			.containsEntry("request_body_size", 100L);
 		assertThat((String) outcome.event().get("error_message")).contains("simulated serialization failure");
 		assertThat(lastValue("test_never_written_attempts") - before).isEqualTo(TestChannels.MAX_RETRIES + 1);
+	}
+
+	@Test
+	void aBatchOfOutcomesIsWrittenInOneStatementWithEveryKindOfValue() {
+		Completion delivered = ownedCompletion("/channels/batch/delivered", ExchangeOutcome.Kind.DELIVERED, 201);
+		Completion sinkFailed = ownedCompletion("/channels/batch/sink-failed", ExchangeOutcome.Kind.SINK_FAILED, null);
+		Completion timedOut = ownedCompletion("/channels/batch/timed-out", ExchangeOutcome.Kind.TIMED_OUT, null);
+
+		this.writer.write(List.of(delivered, sinkFailed, timedOut)).block(Duration.ofSeconds(10));
+
+		assertThat(this.recorded.awaitOutcome(delivered.requestId()).event()).containsEntry("type", "sink_response")
+			.containsEntry("response_status", 201)
+			.containsEntry("request_query", "a=1")
+			.containsEntry("request_body_hash", delivered.requestBody().sha256());
+		assertThat(this.recorded.awaitOutcome(sinkFailed.requestId()).state()).isEqualTo("error");
+		assertThat(this.recorded.awaitOutcome(sinkFailed.requestId()).event()).containsEntry("response_status", null)
+			.containsEntry("error_message", "broken");
+		assertThat(this.recorded.awaitOutcome(timedOut.requestId()).state()).isEqualTo("timeout");
+	}
+
+	@Test
+	void anOutcomeRefusedInABatchCostsTheOthersNothing() {
+		Completion before = ownedCompletion("/channels/batch/fine-1", ExchangeOutcome.Kind.DELIVERED, 200);
+		Completion refused = ownedCompletion("/channels/batch/refused", ExchangeOutcome.Kind.DELIVERED, 200);
+		Completion after = ownedCompletion("/channels/batch/fine-2", ExchangeOutcome.Kind.DELIVERED, 200);
+
+		this.writer.write(List.of(before, refused, after)).block(Duration.ofSeconds(10));
+
+		for (Completion fine : List.of(before, after)) {
+			Recorded outcome = this.recorded.awaitOutcome(fine.requestId());
+			assertThat(outcome.state()).isEqualTo("success");
+			assertThat(outcome.event()).containsEntry("type", "sink_response");
+		}
+		Recorded outcome = this.recorded.awaitOutcome(refused.requestId());
+		assertThat(outcome.state()).isEqualTo("error");
+		assertThat(outcome.event()).containsEntry("type", "error")
+			.containsEntry("request_body_hash", refused.requestBody().sha256());
+		assertThat((String) outcome.event().get("error_message")).contains("simulated refusal");
 	}
 
 	@Test
@@ -257,7 +303,7 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 
 	// A backlog of one whose one outcome never finishes writing.
 	private static CompletionQueue fullBacklog(ChannelsProperties.WhenFull whenFull) {
-		CompletionQueue queue = new CompletionQueue((completion) -> Mono.never(), Schedulers.immediate(), 1, 1,
+		CompletionQueue queue = new CompletionQueue((completion) -> Mono.never(), Schedulers.immediate(), 1, 1, 1,
 				whenFull);
 		BodySummary empty = new BodySummary(0, TestBodies.sha256(new byte[0]), new byte[0]);
 		queue.submit(Completion.of(RecordingState.written(requestStart()),
@@ -271,6 +317,27 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 		return new RecordingObserver(new RequestRecords(this.database, this.database, JsonMapper.builder().build(), this.lease.id()),
 				queue, new HeaderRedactor(List.of()), Duration.ofSeconds(2), new PersistenceFailures(),
 				new RecordingMetrics(new SimpleMeterRegistry()));
+	}
+
+	// The outcome of a request whose pending row this instance owns.
+	private Completion ownedCompletion(String path, ExchangeOutcome.Kind kind, Integer status) {
+		RequestStart request = new RequestStart(UUID.randomUUID(), "batch", "POST", path, "a=1",
+				List.of(new Header("Content-Type", "text/plain")), "127.0.0.1", Instant.now());
+		this.recorded.jdbc()
+			.sql("INSERT INTO channel_requests (id, channel_id, started_at, owner) VALUES (?, 'batch', now(), ?)")
+			.params(request.id(), this.lease.id())
+			.update();
+		byte[] body = path.getBytes();
+		BodySummary summary = new BodySummary(body.length, TestBodies.sha256(body), body);
+		RecordingState state = RecordingState.written(request);
+		if (status != null) {
+			state = state.withResponse(new ResponseStart(status, List.of(new Header("X-Sink", "yes")),
+					Duration.ofMillis(2)));
+		}
+		ExchangeOutcome outcome = new ExchangeOutcome(kind, (kind == ExchangeOutcome.Kind.DELIVERED) ? null : "broken",
+				URI.create("http://sink" + path), summary, (status != null) ? summary : null, Duration.ofMillis(5),
+				status);
+		return Completion.of(state, outcome, UUID.randomUUID(), Instant.now(), new HeaderRedactor(List.of()));
 	}
 
 	private static RequestStart requestStart() {
