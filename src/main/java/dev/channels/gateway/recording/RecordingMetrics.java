@@ -1,6 +1,8 @@
 package dev.channels.gateway.recording;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -34,6 +36,10 @@ class RecordingMetrics {
 
 	private final MeterRegistry registry;
 
+	private final Map<String, Counter> requests = new ConcurrentHashMap<>();
+
+	private final Map<String, ChannelMeters> channels = new ConcurrentHashMap<>();
+
 	RecordingMetrics(MeterRegistry registry) {
 		this.registry = registry;
 	}
@@ -41,20 +47,27 @@ class RecordingMetrics {
 	/** A finished exchange: its state, timings and body sizes. */
 	void exchangeFinished(String channel, String state, Duration latency, Duration ttfb, long requestBytes,
 			long responseBytes) {
-		Counter.builder("channels.requests")
+		// Looked up once per channel and state, not built per request on the request path.
+		this.requests.computeIfAbsent(channel + "\n" + state, (key) -> Counter.builder("channels.requests")
 			.description("Requests through a channel, by recorded state ('rejected': refused before forwarding)")
 			.tag("channel", channel)
 			.tag("state", state)
-			.register(this.registry)
-			.increment();
-		timer("channels.request.latency", "From the request's arrival to the end of its exchange", channel)
-			.record(latency);
+			.register(this.registry)).increment();
+		ChannelMeters meters = this.channels.computeIfAbsent(channel, this::channelMeters);
+		meters.latency().record(latency);
 		if (!ttfb.isNegative()) {
-			timer("channels.request.ttfb", "From the request's arrival to the sink's response headers", channel)
-				.record(ttfb);
+			meters.ttfb().record(ttfb);
 		}
-		bytes("channels.request.body", "Request body bytes read from clients", channel, requestBytes);
-		bytes("channels.response.body", "Response body bytes relayed to clients", channel, responseBytes);
+		meters.requestBytes().increment(requestBytes);
+		meters.responseBytes().increment(responseBytes);
+	}
+
+	private ChannelMeters channelMeters(String channel) {
+		return new ChannelMeters(
+				timer("channels.request.latency", "From the request's arrival to the end of its exchange", channel),
+				timer("channels.request.ttfb", "From the request's arrival to the sink's response headers", channel),
+				bytes("channels.request.body", "Request body bytes read from clients", channel),
+				bytes("channels.response.body", "Response body bytes relayed to clients", channel));
 	}
 
 	/** The insert of a new request's row: {@code written}, {@code failed} or {@code timed_out}. */
@@ -110,13 +123,12 @@ class RecordingMetrics {
 			.register(this.registry);
 	}
 
-	private void bytes(String name, String description, String channel, long bytes) {
-		Counter.builder(name)
-			.description(description)
-			.baseUnit("bytes")
-			.tag("channel", channel)
-			.register(this.registry)
-			.increment(bytes);
+	private Counter bytes(String name, String description, String channel) {
+		return Counter.builder(name).description(description).baseUnit("bytes").tag("channel", channel)
+			.register(this.registry);
+	}
+
+	private record ChannelMeters(Timer latency, Timer ttfb, Counter requestBytes, Counter responseBytes) {
 	}
 
 }
