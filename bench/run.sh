@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Benchmark of the Channels gateway on one machine: nginx as the sink, a throwaway
+# PostgreSQL, the gateway with the observer on and off, wrk and curl as clients.
+#
+# Usage: bench/run.sh [--quick] [--profile] [--no-docs]
+#   --quick     a 1-2 minute smoke run (shorter rounds, 256 MiB large bodies)
+#   --profile   instead of the benchmark: a 60 s JFR profile of the observed gateway under
+#               the small-request load, summarised (hot methods, observer vs gateway, database CPU)
+#   --no-docs   do not write docs/benchmarks.md
+#
+# Environment: JAR (default target/channels-gateway-*.jar, built when missing),
+#   PG_BIN [/usr/lib/postgresql/15/bin], RUN_DIR [a new /tmp/channels-bench.XXXXXX].
+# Needs: python3, java 17+, nginx (nginx-light + libnginx-mod-http-echo), wrk, curl, psql and
+# the PostgreSQL server binaries (with pg_stat_statements).
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+missing=()
+command -v nginx >/dev/null 2>&1 || missing+=(nginx-light libnginx-mod-http-echo)
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+if ((${#missing[@]})); then
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+        echo "[bench] installing ${missing[*]}" >&2
+        DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" >&2
+    else
+        echo "[bench] missing: ${missing[*]}; install them (e.g. sudo apt-get install -y ${missing[*]}) and run again" >&2
+        exit 2
+    fi
+fi
+for tool in python3 java curl psql; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "[bench] missing: $tool" >&2; exit 2; }
+done
+
+if [[ -z "${JAR:-}" ]]; then
+    JAR=$(ls "$ROOT"/target/channels-gateway-*.jar 2>/dev/null | grep -v -- '-plain\.jar$' | head -n1 || true)
+    if [[ -z "$JAR" ]]; then
+        echo "[bench] building the jar (./mvnw -B -q package -DskipTests)" >&2
+        (cd "$ROOT" && ./mvnw -B -q package -DskipTests) >&2
+        JAR=$(ls "$ROOT"/target/channels-gateway-*.jar | grep -v -- '-plain\.jar$' | head -n1)
+    fi
+fi
+export JAR
+exec python3 "$ROOT/bench/bench.py" --root "$ROOT" "$@"
