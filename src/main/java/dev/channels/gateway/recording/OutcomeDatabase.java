@@ -49,6 +49,10 @@ final class OutcomeDatabase implements DisposableBean {
 		return this.client;
 	}
 
+	ConnectionFactory pool() {
+		return this.pool;
+	}
+
 	@Override
 	public void destroy() {
 		this.pool.dispose();

@@ -12,7 +12,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.r2dbc.autoconfigure.R2dbcProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.r2dbc.core.DatabaseClient;
 
 /**
  * Wires the recording observer into the gateway.
@@ -34,9 +33,9 @@ class RecordingConfiguration {
 	}
 
 	@Bean
-	RequestRecords requestRecords(DatabaseClient database, OutcomeDatabase outcomeDatabase, JsonMapper json,
-			InstanceLease lease) {
-		return new RequestRecords(database, outcomeDatabase.client(), json, lease.id());
+	RequestRecords requestRecords(ConnectionFactory connectionFactory, OutcomeDatabase outcomeDatabase,
+			JsonMapper json, InstanceLease lease) {
+		return new RequestRecords(connectionFactory, outcomeDatabase.pool(), json, lease.id());
 	}
 
 	@Bean(destroyMethod = "dispose")

@@ -3,11 +3,17 @@ package dev.channels.gateway.recording;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import io.r2dbc.postgresql.codec.Json;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.Result;
+import io.r2dbc.spi.Statement;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -15,17 +21,17 @@ import dev.channels.gateway.observer.BodySummary;
 import dev.channels.gateway.observer.Header;
 import dev.channels.gateway.observer.RequestStart;
 
-import org.springframework.r2dbc.core.DatabaseClient;
-import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
-
 /**
- * The SQL of recording: the pending row before forwarding, and the outcome after.
+ * The SQL of recording: the pending row before forwarding, and the outcomes after.
+ * <p>
+ * Statements go to the R2DBC driver directly, with positional parameters: they run for
+ * every request, and a named-parameter layer would parse each of them again every time.
  */
 class RequestRecords {
 
 	private static final String INSERT_PENDING = """
 			INSERT INTO channel_requests (id, channel_id, client_identity, started_at, owner)
-			VALUES (:id, :channelId, :clientIdentity, :startedAt, :owner)""";
+			VALUES ($1, $2, $3, $4, $5)""";
 
 	// One statement for a batch of outcomes, so one round trip and one commit, and atomic: the
 	// events and the final states land together. Closing the pending rows comes first: the
@@ -49,10 +55,7 @@ class RequestRecords {
 			    i.response_preview, i.response_hash, i.response_size, i.latency_ms, i.ttfb_ms, i.error_message
 			FROM input i JOIN closed c ON c.id = i.request_id""";
 
-	private static final String COMPLETE_ROW = """
-			(:eventId#, :requestId#, :type#, :method#, :path#, :query#, :sinkUrl#, :requestHeaders#, \
-			:requestPreview#, :requestHash#, :requestSize#, :responseStatus#, :responseHeaders#, :responsePreview#, \
-			:responseHash#, :responseSize#, :latencyMs#, :ttfbMs#, :errorMessage#, :state#, :completedAt#)""";
+	private static final int COMPLETE_COLUMNS = 21;
 
 	// The statement for each batch size, built once (a handful of sizes are ever used).
 	private static final Map<Integer, String> COMPLETE_BY_SIZE = new ConcurrentHashMap<>();
@@ -60,24 +63,24 @@ class RequestRecords {
 	// After a write refused for its data: an error event with only what cannot have caused it.
 	private static final String COMPLETE_AS_ERROR = """
 			WITH closed AS (
-			    UPDATE channel_requests SET state = 'error', completed_at = :completedAt
-			    WHERE id = :requestId AND state = 'pending'
+			    UPDATE channel_requests SET state = 'error', completed_at = $1
+			    WHERE id = $2 AND state = 'pending'
 			    RETURNING id)
 			INSERT INTO channel_events (id, channel_request_id, type, request_method, request_path,
 			    request_body_hash, request_body_size, latency_ms, error_message)
-			SELECT :eventId, id, 'error', :method, :path, :requestHash, :requestSize, :latencyMs, :errorMessage
+			SELECT $3, id, 'error', $4, $5, $6, $7, $8, $9
 			FROM closed""";
 
 	// New requests' rows go through the application's pool, outcomes through their own.
-	private final DatabaseClient starts;
+	private final ConnectionFactory starts;
 
-	private final DatabaseClient outcomes;
+	private final ConnectionFactory outcomes;
 
 	private final JsonMapper json;
 
 	private final String owner;
 
-	RequestRecords(DatabaseClient starts, DatabaseClient outcomes, JsonMapper json, String owner) {
+	RequestRecords(ConnectionFactory starts, ConnectionFactory outcomes, JsonMapper json, String owner) {
 		this.starts = starts;
 		this.outcomes = outcomes;
 		this.json = json;
@@ -85,12 +88,11 @@ class RequestRecords {
 	}
 
 	Mono<Void> insertPending(RequestStart request) {
-		GenericExecuteSpec insert = this.starts.sql(INSERT_PENDING)
-			.bind("id", request.id())
-			.bind("channelId", request.channelId())
-			.bind("startedAt", request.startedAt())
-			.bind("owner", this.owner);
-		return nullable(insert, "clientIdentity", request.clientIdentity(), String.class).then();
+		return execute(this.starts, INSERT_PENDING, (statement) -> {
+			statement.bind(0, request.id()).bind(1, request.channelId());
+			bind(statement, 2, request.clientIdentity(), String.class);
+			statement.bind(3, request.startedAt()).bind(4, this.owner);
+		}).then();
 	}
 
 	/**
@@ -98,40 +100,43 @@ class RequestRecords {
 	 * @return how many rows were closed: fewer than outcomes when some had no pending row
 	 */
 	Mono<Long> complete(List<Completion> completions) {
-		String sql = COMPLETE_BY_SIZE.computeIfAbsent(completions.size(), (size) -> COMPLETE.formatted(
-				IntStream.range(0, size).mapToObj((row) -> COMPLETE_ROW.replace("#", String.valueOf(row)))
+		String sql = COMPLETE_BY_SIZE.computeIfAbsent(completions.size(),
+				(size) -> COMPLETE.formatted(IntStream.range(0, size)
+					.mapToObj((row) -> IntStream.rangeClosed(1, COMPLETE_COLUMNS)
+						.mapToObj((column) -> "$" + (row * COMPLETE_COLUMNS + column))
+						.collect(Collectors.joining(", ", "(", ")")))
 					.collect(Collectors.joining(",\n    "))));
-		GenericExecuteSpec statement = this.outcomes.sql(sql);
-		for (int row = 0; row < completions.size(); row++) {
-			statement = bind(statement, completions.get(row), String.valueOf(row));
-		}
-		return statement.fetch().rowsUpdated();
+		return execute(this.outcomes, sql, (statement) -> {
+			for (int row = 0; row < completions.size(); row++) {
+				bind(statement, row * COMPLETE_COLUMNS, completions.get(row));
+			}
+		});
 	}
 
-	private GenericExecuteSpec bind(GenericExecuteSpec statement, Completion completion, String row) {
+	// In the order of COMPLETE's input columns.
+	private void bind(Statement statement, int first, Completion completion) {
 		BodySummary response = completion.responseBody();
-		GenericExecuteSpec spec = statement.bind("eventId" + row, completion.eventId())
-			.bind("requestId" + row, completion.requestId())
-			.bind("type" + row, completion.eventType())
-			.bind("method" + row, completion.method())
-			.bind("path" + row, completion.path())
-			.bind("requestHeaders" + row, headers(completion.requestHeaders()))
-			.bind("requestPreview" + row, completion.requestBody().preview())
-			.bind("requestHash" + row, completion.requestBody().sha256())
-			.bind("requestSize" + row, completion.requestBody().size())
-			.bind("latencyMs" + row, completion.latencyMs())
-			.bind("state" + row, completion.state().column())
-			.bind("completedAt" + row, completion.completedAt());
-		spec = nullable(spec, "query" + row, completion.query(), String.class);
-		spec = nullable(spec, "sinkUrl" + row, completion.sinkUrl(), String.class);
-		spec = nullable(spec, "responseStatus" + row, completion.responseStatus(), Integer.class);
-		spec = nullable(spec, "responseHeaders" + row,
+		statement.bind(first, completion.eventId())
+			.bind(first + 1, completion.requestId())
+			.bind(first + 2, completion.eventType())
+			.bind(first + 3, completion.method())
+			.bind(first + 4, completion.path());
+		bind(statement, first + 5, completion.query(), String.class);
+		bind(statement, first + 6, completion.sinkUrl(), String.class);
+		statement.bind(first + 7, headers(completion.requestHeaders()))
+			.bind(first + 8, completion.requestBody().preview())
+			.bind(first + 9, completion.requestBody().sha256())
+			.bind(first + 10, completion.requestBody().size());
+		bind(statement, first + 11, completion.responseStatus(), Integer.class);
+		bind(statement, first + 12,
 				(completion.responseHeaders() != null) ? headers(completion.responseHeaders()) : null, Json.class);
-		spec = nullable(spec, "responsePreview" + row, (response != null) ? response.preview() : null, byte[].class);
-		spec = nullable(spec, "responseHash" + row, (response != null) ? response.sha256() : null, String.class);
-		spec = nullable(spec, "responseSize" + row, (response != null) ? response.size() : null, Long.class);
-		spec = nullable(spec, "ttfbMs" + row, completion.ttfbMs(), Integer.class);
-		return nullable(spec, "errorMessage" + row, completion.errorMessage(), String.class);
+		bind(statement, first + 13, (response != null) ? response.preview() : null, byte[].class);
+		bind(statement, first + 14, (response != null) ? response.sha256() : null, String.class);
+		bind(statement, first + 15, (response != null) ? response.size() : null, Long.class);
+		statement.bind(first + 16, completion.latencyMs());
+		bind(statement, first + 17, completion.ttfbMs(), Integer.class);
+		bind(statement, first + 18, completion.errorMessage(), String.class);
+		statement.bind(first + 19, completion.state().column()).bind(first + 20, completion.completedAt());
 	}
 
 	/**
@@ -139,18 +144,15 @@ class RequestRecords {
 	 * @return 1, or 0 when there was no pending row to close
 	 */
 	Mono<Long> completeAsError(Completion completion, String errorMessage) {
-		return this.outcomes.sql(COMPLETE_AS_ERROR)
-			.bind("eventId", completion.eventId())
-			.bind("requestId", completion.requestId())
-			.bind("method", completion.method())
-			.bind("path", completion.path())
-			.bind("requestHash", completion.requestBody().sha256())
-			.bind("requestSize", completion.requestBody().size())
-			.bind("latencyMs", completion.latencyMs())
-			.bind("errorMessage", errorMessage)
-			.bind("completedAt", completion.completedAt())
-			.fetch()
-			.rowsUpdated();
+		return execute(this.outcomes, COMPLETE_AS_ERROR, (statement) -> statement.bind(0, completion.completedAt())
+			.bind(1, completion.requestId())
+			.bind(2, completion.eventId())
+			.bind(3, completion.method())
+			.bind(4, completion.path())
+			.bind(5, completion.requestBody().sha256())
+			.bind(6, completion.requestBody().size())
+			.bind(7, completion.latencyMs())
+			.bind(8, errorMessage));
 	}
 
 	// [[name, value], ...] keeps arrival order and repeated names, which an object cannot.
@@ -159,9 +161,22 @@ class RequestRecords {
 		return Json.of(HeaderJson.encode(headers, this.json));
 	}
 
-	private static GenericExecuteSpec nullable(GenericExecuteSpec spec, String name, @Nullable Object value,
-			Class<?> type) {
-		return (value != null) ? spec.bind(name, value) : spec.bindNull(name, type);
+	/** Runs one statement on a connection of its own, and says how many rows it changed. */
+	private static Mono<Long> execute(ConnectionFactory database, String sql, Consumer<Statement> binding) {
+		return Mono.usingWhen(database.create(), (connection) -> {
+			Statement statement = connection.createStatement(sql);
+			binding.accept(statement);
+			return Flux.from(statement.execute()).flatMap(Result::getRowsUpdated).reduce(0L, Long::sum);
+		}, Connection::close);
+	}
+
+	private static void bind(Statement statement, int index, @Nullable Object value, Class<?> type) {
+		if (value != null) {
+			statement.bind(index, value);
+		}
+		else {
+			statement.bindNull(index, type);
+		}
 	}
 
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 
 import org.awaitility.Awaitility;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.r2dbc.spi.ConnectionFactory;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -56,6 +57,9 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 
 	@Autowired
 	private InstanceLease lease;
+
+	@Autowired
+	private ConnectionFactory connectionFactory;
 
 	@Autowired
 	private CompletionWriter writer;
@@ -314,7 +318,8 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	private RecordingObserver observer(CompletionQueue queue) {
-		return new RecordingObserver(new RequestRecords(this.database, this.database, JsonMapper.builder().build(), this.lease.id()),
+		return new RecordingObserver(new RequestRecords(this.connectionFactory, this.connectionFactory, JsonMapper.builder().build(),
+				this.lease.id()),
 				queue, new HeaderRedactor(List.of()), Duration.ofSeconds(2), new PersistenceFailures(),
 				new RecordingMetrics(new SimpleMeterRegistry()));
 	}
