@@ -22,7 +22,7 @@ import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessException;
 
 /**
- * Writes one outcome, retrying failures that may pass (the connection was lost, the write
+ * Writes outcomes, retrying failures that may pass (the connection was lost, the write
  * timed out, the database asked to retry) with exponential backoff a bounded number of
  * times. A write refused for its data, or still failing after the last retry, closes the
  * request as {@code error} instead, with an event that says why and leaves out the
@@ -69,9 +69,8 @@ class CompletionWriter {
 		}
 		long started = System.nanoTime();
 		return attempt(() -> this.records.complete(batch)).doOnNext((rows) -> {
-			for (int i = 0; i < batch.size(); i++) {
-				this.metrics.outcomeWritten(System.nanoTime() - started, "written");
-			}
+			long took = System.nanoTime() - started;
+			batch.forEach((completion) -> this.metrics.outcomeWritten(took, "written"));
 		}).then().onErrorResume((error) -> {
 			logger.warn("A batch of " + batch.size() + " outcomes could not be written (" + error.getMessage()
 					+ "); writing them one by one");
