@@ -17,6 +17,7 @@ import reactor.netty.http.server.HttpServerResponse;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -233,10 +234,7 @@ final class ObservedExchange<S> {
 	}
 
 	void writeCompleted() {
-		// A write to a connection the server has already closed (after a read timeout, say)
-		// can complete without the bytes going anywhere.
-		Connection connection = this.connection;
-		this.writeCompleted = connection == null || connection.channel().isActive();
+		this.writeCompleted = true;
 	}
 
 	void sinkBodyFailed(Throwable error) {
@@ -288,6 +286,11 @@ final class ObservedExchange<S> {
 			return new ExchangeOutcome(failure.kind(), failure.description(), sinkUrl, request, relayed, latency,
 					clientStatus(observed, failure));
 		}
+		String shortBody = requestBodyCutShort(observed);
+		if (shortBody != null) {
+			return new ExchangeOutcome(ExchangeOutcome.Kind.CLIENT_ABORTED, shortBody, sinkUrl, request, relayed,
+					latency, clientStatus(observed, null));
+		}
 		if (responseDelivered(signal)) {
 			return new ExchangeOutcome(ExchangeOutcome.Kind.DELIVERED, null, sinkUrl, request, relayed, latency,
 					clientStatus(observed, null));
@@ -301,7 +304,7 @@ final class ObservedExchange<S> {
 	 * client that closes right after the last byte may end the write with a cancel, and one
 	 * that leaves mid-body may let it complete. What was relayed does: the sink's body must
 	 * have ended, and all of a declared length must have passed; without a declared length,
-	 * the write itself must have completed on a connection still open.
+	 * the write itself must have completed.
 	 */
 	private boolean responseDelivered(SignalType signal) {
 		if (!this.writeStarted) {
@@ -314,6 +317,22 @@ final class ObservedExchange<S> {
 			return this.responseBody.size() == this.declaredLength;
 		}
 		return this.writeCompleted;
+	}
+
+	/**
+	 * A request whose body never arrived whole is no delivered exchange, whatever the
+	 * response did: the client stalled past the read timeout (the server then closes the
+	 * connection, and a response write can still complete into it) or broke off. A client
+	 * that waits for 100-continue may rightly never send a body the sink did not want.
+	 */
+	private @Nullable String requestBodyCutShort(@Nullable ServerWebExchange observed) {
+		if (observed == null || observed.getRequest().getHeaders().getFirst(HttpHeaders.EXPECT) != null) {
+			return null;
+		}
+		long declared = observed.getRequest().getHeaders().getContentLength();
+		long read = this.requestBody.size();
+		return (declared >= 0 && read < declared)
+				? "client's request body ended after " + read + " of " + declared + " declared bytes" : null;
 	}
 
 	private boolean bodyExpected() {

@@ -40,9 +40,12 @@ public record ChannelsProperties(@DefaultValue("64KB") DataSize previewSize,
 	 * @param insertTimeout Longest wait for the row of a new request (pool, connection and
 	 * statement together). A request whose row is not written in time is answered 503 and
 	 * not forwarded.
+	 * @param insertConcurrency Inserts of new requests' rows that may run at once. Requests
+	 * that arrive while they all run are inserted together in the next, in one statement.
 	 * @param concurrency Outcome writes that may run at once.
-	 * @param batchSize Most outcomes one write takes, as one statement and one commit. A
-	 * write takes what waits: one outcome while writes keep up, more when they fall behind.
+	 * @param batchSize Most rows one insert, and most outcomes one write, takes, as one
+	 * statement and one commit. Each takes what waits: one while they keep up, more when
+	 * they fall behind.
 	 * @param queueSize Outcomes that may wait for a write. Each holds up to two body
 	 * previews, so this bounds the memory of a slow database.
 	 * @param whenFull What happens while the backlog of outcomes is full.
@@ -52,7 +55,8 @@ public record ChannelsProperties(@DefaultValue("64KB") DataSize previewSize,
 	 * and finished its in-flight exchanges, the longest wait for the outcomes still to be
 	 * written.
 	 */
-	public record Persistence(@DefaultValue("2s") Duration insertTimeout, @DefaultValue("8") @Min(1) int concurrency,
+	public record Persistence(@DefaultValue("2s") Duration insertTimeout,
+			@DefaultValue("4") @Min(1) int insertConcurrency, @DefaultValue("8") @Min(1) int concurrency,
 			@DefaultValue("32") @Min(1) int batchSize,
 			@DefaultValue("1000") @Min(1) int queueSize, @DefaultValue("reject") WhenFull whenFull,
 			@DefaultValue("5s") Duration writeTimeout, @Valid @DefaultValue Retry retry,

@@ -75,8 +75,11 @@ class RecordingConfiguration {
 	@Bean
 	RecordingObserver recordingObserver(RequestRecords records, CompletionQueue completionQueue,
 			ChannelsProperties properties, PersistenceFailures failures, RecordingMetrics metrics) {
-		return new RecordingObserver(records, completionQueue, new HeaderRedactor(properties.redactedHeaders()),
-				properties.persistence().insertTimeout(), failures, metrics);
+		ChannelsProperties.Persistence persistence = properties.persistence();
+		PendingInserts inserts = new PendingInserts(records::insertPending, persistence.insertConcurrency(),
+				persistence.batchSize());
+		return new RecordingObserver(inserts, completionQueue, new HeaderRedactor(properties.redactedHeaders()),
+				persistence.insertTimeout(), failures, metrics);
 	}
 
 	// Without it the gateway proxies as plain Spring Cloud Gateway (channels.recording.enabled).

@@ -36,11 +36,9 @@ class RecordingObserver implements ExchangeObserver<RecordingState> {
 			{"error":"recording_backlog_full","message":"Too many outcomes wait to be recorded, so the request was not \
 			forwarded. Retry later."}""";
 
-	private static final Duration LATE_INSERT_LIMIT = Duration.ofMinutes(1);
-
 	private static final TimeBasedEpochGenerator EVENT_IDS = Generators.timeBasedEpochGenerator();
 
-	private final RequestRecords records;
+	private final PendingInserts inserts;
 
 	private final CompletionQueue completions;
 
@@ -55,9 +53,9 @@ class RecordingObserver implements ExchangeObserver<RecordingState> {
 	// Admitted exchanges whose outcome has not been handed to the queue yet.
 	private final AtomicInteger inFlight = new AtomicInteger();
 
-	RecordingObserver(RequestRecords records, CompletionQueue completions, HeaderRedactor redactor,
+	RecordingObserver(PendingInserts inserts, CompletionQueue completions, HeaderRedactor redactor,
 			Duration insertTimeout, PersistenceFailures failures, RecordingMetrics metrics) {
-		this.records = records;
+		this.inserts = inserts;
 		this.completions = completions;
 		this.redactor = redactor;
 		this.insertTimeout = insertTimeout;
@@ -73,11 +71,10 @@ class RecordingObserver implements ExchangeObserver<RecordingState> {
 			return Mono.just(Admission.reject(RecordingState.notWritten(request), HttpStatus.SERVICE_UNAVAILABLE,
 					BACKLOG_FULL));
 		}
-		// Subscribed apart from the wait for it, so that a wait that times out leaves the
-		// insert running: if it commits late, its row is known and gets closed. It is given up
-		// after a while, so that a database that never answers does not hold on to requests.
+		// Running apart from the wait for it, so that a wait that times out leaves the insert
+		// going: if it commits late, its row is known and gets closed.
 		long started = System.nanoTime();
-		CompletableFuture<Void> insert = this.records.insertPending(request).timeout(LATE_INSERT_LIMIT).toFuture();
+		CompletableFuture<Void> insert = this.inserts.insert(request);
 		return Mono.fromFuture(insert, true).timeout(this.insertTimeout).then(Mono.fromSupplier(() -> {
 			this.metrics.inserted(System.nanoTime() - started, "written");
 			this.inFlight.incrementAndGet();

@@ -31,7 +31,12 @@ class RequestRecords {
 
 	private static final String INSERT_PENDING = """
 			INSERT INTO channel_requests (id, channel_id, client_identity, started_at, owner)
-			VALUES ($1, $2, $3, $4, $5)""";
+			VALUES %s""";
+
+	private static final int INSERT_COLUMNS = 5;
+
+	// The statement for each group size, built once.
+	private static final Map<Integer, String> INSERT_BY_SIZE = new ConcurrentHashMap<>();
 
 	// One statement for a batch of outcomes, so one round trip and one commit, and atomic: the
 	// events and the final states land together. Closing the pending rows comes first: the
@@ -87,11 +92,18 @@ class RequestRecords {
 		this.owner = owner;
 	}
 
-	Mono<Void> insertPending(RequestStart request) {
-		return execute(this.starts, INSERT_PENDING, (statement) -> {
-			statement.bind(0, request.id()).bind(1, request.channelId());
-			bind(statement, 2, request.clientIdentity(), String.class);
-			statement.bind(3, request.startedAt()).bind(4, this.owner);
+	/** Inserts the pending rows of a group of requests, in one statement and one commit. */
+	Mono<Void> insertPending(List<RequestStart> requests) {
+		String sql = INSERT_BY_SIZE.computeIfAbsent(requests.size(),
+				(size) -> INSERT_PENDING.formatted(placeholders(size, INSERT_COLUMNS)));
+		return execute(this.starts, sql, (statement) -> {
+			for (int row = 0; row < requests.size(); row++) {
+				RequestStart request = requests.get(row);
+				int first = row * INSERT_COLUMNS;
+				statement.bind(first, request.id()).bind(first + 1, request.channelId());
+				bind(statement, first + 2, request.clientIdentity(), String.class);
+				statement.bind(first + 3, request.startedAt()).bind(first + 4, this.owner);
+			}
 		}).then();
 	}
 
@@ -101,11 +113,7 @@ class RequestRecords {
 	 */
 	Mono<Long> complete(List<Completion> completions) {
 		String sql = COMPLETE_BY_SIZE.computeIfAbsent(completions.size(),
-				(size) -> COMPLETE.formatted(IntStream.range(0, size)
-					.mapToObj((row) -> IntStream.rangeClosed(1, COMPLETE_COLUMNS)
-						.mapToObj((column) -> "$" + (row * COMPLETE_COLUMNS + column))
-						.collect(Collectors.joining(", ", "(", ")")))
-					.collect(Collectors.joining(",\n    "))));
+				(size) -> COMPLETE.formatted(placeholders(size, COMPLETE_COLUMNS)));
 		return execute(this.outcomes, sql, (statement) -> {
 			for (int row = 0; row < completions.size(); row++) {
 				bind(statement, row * COMPLETE_COLUMNS, completions.get(row));
@@ -168,6 +176,15 @@ class RequestRecords {
 			binding.accept(statement);
 			return Flux.from(statement.execute()).flatMap(Result::getRowsUpdated).reduce(0L, Long::sum);
 		}, Connection::close);
+	}
+
+	// "($1, $2), ($3, $4)" for two rows of two columns.
+	private static String placeholders(int rows, int columns) {
+		return IntStream.range(0, rows)
+			.mapToObj((row) -> IntStream.rangeClosed(1, columns)
+				.mapToObj((column) -> "$" + (row * columns + column))
+				.collect(Collectors.joining(", ", "(", ")")))
+			.collect(Collectors.joining(",\n    "));
 	}
 
 	private static void bind(Statement statement, int index, @Nullable Object value, Class<?> type) {

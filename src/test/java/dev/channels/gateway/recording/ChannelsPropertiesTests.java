@@ -23,6 +23,8 @@ class ChannelsPropertiesTests {
 		assertThat(properties.persistence().concurrency()).isEqualTo(8);
 		assertThat(properties.persistence().queueSize()).isEqualTo(1000);
 		assertThat(properties.persistence().insertTimeout()).isEqualTo(Duration.ofSeconds(2));
+		assertThat(properties.persistence().insertConcurrency()).isEqualTo(4);
+		assertThat(properties.persistence().batchSize()).isEqualTo(32);
 		assertThat(properties.persistence().whenFull()).isEqualTo(ChannelsProperties.WhenFull.REJECT);
 		assertThat(properties.persistence().writeTimeout()).isEqualTo(Duration.ofSeconds(5));
 		assertThat(properties.persistence().retry().maxRetries()).isEqualTo(8);

@@ -318,8 +318,9 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	private RecordingObserver observer(CompletionQueue queue) {
-		return new RecordingObserver(new RequestRecords(this.connectionFactory, this.connectionFactory, JsonMapper.builder().build(),
-				this.lease.id()),
+		RequestRecords records = new RequestRecords(this.connectionFactory, this.connectionFactory,
+				JsonMapper.builder().build(), this.lease.id());
+		return new RecordingObserver(new PendingInserts(records::insertPending, 1, 1),
 				queue, new HeaderRedactor(List.of()), Duration.ofSeconds(2), new PersistenceFailures(),
 				new RecordingMetrics(new SimpleMeterRegistry()));
 	}

@@ -1,0 +1,89 @@
+package dev.channels.gateway.recording;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+import dev.channels.gateway.observer.RequestStart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PendingInsertsTests {
+
+	private final List<List<RequestStart>> statements = new CopyOnWriteArrayList<>();
+
+	private final List<Sinks.Empty<Void>> answers = new CopyOnWriteArrayList<>();
+
+	@Test
+	void requestsThatArriveWhileEveryInsertRunsGoTogetherInTheNext() throws Exception {
+		PendingInserts inserts = new PendingInserts(this::pendingStatement, 1, 3);
+		List<RequestStart> requests = List.of(request(), request(), request(), request(), request());
+
+		List<CompletableFuture<Void>> inserted = requests.stream().map(inserts::insert).toList();
+		assertThat(this.statements).hasSize(1);
+		this.answers.get(0).tryEmitEmpty();
+		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.statements.size() == 2);
+		this.answers.get(1).tryEmitEmpty();
+		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.statements.size() == 3);
+
+		// The first went alone and at once; the others waited for it, three and then one.
+		assertThat(this.statements).extracting(List::size).containsExactly(1, 3, 1);
+		assertThat(this.statements.stream().flatMap(List::stream).toList()).containsExactlyElementsOf(requests);
+		assertThat(inserted.subList(0, 4)).allSatisfy((future) -> assertThat(future).isCompleted());
+		assertThat(inserted.get(4)).isNotDone();
+		this.answers.get(2).tryEmitEmpty();
+		inserted.get(4).get(5, TimeUnit.SECONDS);
+	}
+
+	@Test
+	void aRefusedGroupIsInsertedAgainOneRowAtATimeSoOnlyTheRefusedRowFails() {
+		RequestStart first = request();
+		RequestStart refused = request();
+		RequestStart fine = request();
+		Sinks.Empty<Void> firstAnswer = Sinks.empty();
+		// A statement fails when it holds the refused row, as a database refusing its data would.
+		PendingInserts inserts = new PendingInserts((rows) -> {
+			this.statements.add(rows);
+			if (rows.equals(List.of(first))) {
+				return firstAnswer.asMono();
+			}
+			return rows.contains(refused) ? Mono.error(new IllegalStateException("refused")) : Mono.empty();
+		}, 1, 10);
+
+		CompletableFuture<Void> firstInserted = inserts.insert(first);
+		CompletableFuture<Void> refusedInserted = inserts.insert(refused);
+		CompletableFuture<Void> fineInserted = inserts.insert(fine);
+		firstAnswer.tryEmitEmpty();
+
+		assertThat(firstInserted).succeedsWithin(Duration.ofSeconds(5));
+		assertThat(fineInserted).succeedsWithin(Duration.ofSeconds(5));
+		assertThatThrownBy(() -> refusedInserted.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+			.hasMessageContaining("refused");
+		assertThat(this.statements).containsExactly(List.of(first), List.of(refused, fine), List.of(refused),
+				List.of(fine));
+	}
+
+	private Mono<Void> pendingStatement(List<RequestStart> rows) {
+		Sinks.Empty<Void> answer = Sinks.empty();
+		this.statements.add(rows);
+		this.answers.add(answer);
+		return answer.asMono();
+	}
+
+	private static RequestStart request() {
+		return new RequestStart(UUID.randomUUID(), "inserts", "GET", "/channels/inserts/x", null, List.of(),
+				"127.0.0.1", Instant.now());
+	}
+
+}
