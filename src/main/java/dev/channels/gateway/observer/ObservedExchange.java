@@ -322,11 +322,15 @@ final class ObservedExchange<S> {
 	/**
 	 * A request whose body never arrived whole is no delivered exchange, whatever the
 	 * response did: the client stalled past the read timeout (the server then closes the
-	 * connection, and a response write can still complete into it) or broke off. A client
-	 * that waits for 100-continue may rightly never send a body the sink did not want.
+	 * connection, and a response write can still complete into it) or broke off. Only once
+	 * the connection is gone: a sink may answer before it read the body, and the rest of the
+	 * body is then still on its way on a live connection. A client that waits for
+	 * 100-continue may rightly never send a body the sink did not want.
 	 */
 	private @Nullable String requestBodyCutShort(@Nullable ServerWebExchange observed) {
-		if (observed == null || observed.getRequest().getHeaders().getFirst(HttpHeaders.EXPECT) != null) {
+		Connection connection = this.connection;
+		if (observed == null || connection == null || connection.channel().isActive()
+				|| observed.getRequest().getHeaders().getFirst(HttpHeaders.EXPECT) != null) {
 			return null;
 		}
 		long declared = observed.getRequest().getHeaders().getContentLength();
