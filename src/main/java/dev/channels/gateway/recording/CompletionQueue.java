@@ -1,10 +1,6 @@
 package dev.channels.gateway.recording;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -31,30 +27,11 @@ class CompletionQueue {
 
 	static final long DROP_LOG_INTERVAL_SECONDS = 10;
 
-	private final Function<List<Completion>, Mono<Void>> writer;
-
-	private final Scheduler scheduler;
-
-	private final int concurrency;
-
-	private final int batchSize;
+	private final Batches<Completion> batches;
 
 	private final int capacity;
 
 	private final boolean dropWhenFull;
-
-	private final Queue<Completion> waiting = new ConcurrentLinkedQueue<>();
-
-	// Kept apart from the queue because ConcurrentLinkedQueue.size() walks the whole queue.
-	private final AtomicInteger waitingCount = new AtomicInteger();
-
-	// Writes in progress, each of a batch of outcomes.
-	private final AtomicInteger writes = new AtomicInteger();
-
-	// Outcomes in those writes.
-	private final AtomicInteger writing = new AtomicInteger();
-
-	private final AtomicInteger drainers = new AtomicInteger();
 
 	private final AtomicLong dropped = new AtomicLong();
 
@@ -70,10 +47,7 @@ class CompletionQueue {
 	 */
 	CompletionQueue(Function<List<Completion>, Mono<Void>> writer, Scheduler scheduler, int concurrency,
 			int batchSize, int capacity, ChannelsProperties.WhenFull whenFull) {
-		this.writer = writer;
-		this.scheduler = scheduler;
-		this.concurrency = concurrency;
-		this.batchSize = batchSize;
+		this.batches = new Batches<>((batch) -> write(writer, scheduler, batch), concurrency, batchSize);
 		this.capacity = capacity;
 		this.dropWhenFull = whenFull == ChannelsProperties.WhenFull.DROP;
 	}
@@ -87,15 +61,13 @@ class CompletionQueue {
 			droppedOne(completion);
 			return false;
 		}
-		this.waitingCount.incrementAndGet();
-		this.waiting.offer(completion);
-		drain();
+		this.batches.add(completion);
 		return true;
 	}
 
 	/** Outcomes queued or being written. */
 	int backlog() {
-		return this.waitingCount.get() + this.writing.get();
+		return this.batches.size();
 	}
 
 	int capacity() {
@@ -117,47 +89,15 @@ class CompletionQueue {
 		return this.dropped.get();
 	}
 
-	// Every submit and every finished write drains, so no outcome waits while a slot is free.
-	// One thread drains at a time (work-in-progress counter): a write that finishes at once,
-	// on the draining thread, asks for another pass instead of recursing. A write takes what
-	// waits, up to a batch: one outcome when writes keep up, many in one statement when they
-	// fall behind, with no timer and so no added wait.
-	private void drain() {
-		if (this.drainers.getAndIncrement() != 0) {
-			return;
-		}
-		int missed = 1;
-		do {
-			while (this.writes.get() < this.concurrency && this.waitingCount.get() > 0) {
-				List<Completion> batch = new ArrayList<>(Math.min(this.batchSize, this.waitingCount.get()));
-				Completion next;
-				while (batch.size() < this.batchSize && (next = this.waiting.poll()) != null) {
-					// Writing before no longer waiting, so that the backlog never reads low.
-					this.writing.incrementAndGet();
-					this.waitingCount.decrementAndGet();
-					batch.add(next);
-				}
-				if (batch.isEmpty()) {
-					break;
-				}
-				this.writes.incrementAndGet();
-				write(batch);
-			}
-			missed = this.drainers.addAndGet(-missed);
-		}
-		while (missed != 0);
-	}
-
-	private void write(List<Completion> batch) {
-		Mono.defer(() -> this.writer.apply(batch))
-			.subscribeOn(this.scheduler)
-			.doFinally((signal) -> {
-				this.writing.addAndGet(-batch.size());
-				this.writes.decrementAndGet();
-				drain();
-			})
-			.subscribe(null, (error) -> logger.error("Outcomes of " + batch.size() + " requests, the first "
-					+ batch.get(0).requestId() + " on channel " + batch.get(0).channelId() + ": write failed: " + error));
+	private static Mono<Void> write(Function<List<Completion>, Mono<Void>> writer, Scheduler scheduler,
+			List<Completion> batch) {
+		return Mono.defer(() -> writer.apply(batch))
+			.subscribeOn(scheduler)
+			.onErrorResume((error) -> {
+				logger.error("Outcomes of " + batch.size() + " requests, the first " + batch.get(0).requestId()
+						+ " on channel " + batch.get(0).channelId() + ": write failed: " + error);
+				return Mono.empty();
+			});
 	}
 
 	private void droppedOne(Completion completion) {

@@ -1,12 +1,8 @@
 package dev.channels.gateway.recording;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import reactor.core.publisher.Mono;
@@ -30,17 +26,7 @@ class PendingInserts {
 
 	private final Function<List<RequestStart>, Mono<Void>> insert;
 
-	private final int concurrency;
-
-	private final int batchSize;
-
-	private final Queue<Pending> waiting = new ConcurrentLinkedQueue<>();
-
-	private final AtomicInteger waitingCount = new AtomicInteger();
-
-	private final AtomicInteger running = new AtomicInteger();
-
-	private final AtomicInteger drainers = new AtomicInteger();
+	private final Batches<Pending> groups;
 
 	/**
 	 * @param insert inserts the rows of a group of requests, in one statement
@@ -49,8 +35,7 @@ class PendingInserts {
 	 */
 	PendingInserts(Function<List<RequestStart>, Mono<Void>> insert, int concurrency, int batchSize) {
 		this.insert = insert;
-		this.concurrency = concurrency;
-		this.batchSize = batchSize;
+		this.groups = new Batches<>(this::insert, concurrency, batchSize);
 	}
 
 	/**
@@ -59,38 +44,8 @@ class PendingInserts {
 	 */
 	CompletableFuture<Void> insert(RequestStart request) {
 		Pending pending = new Pending(request, new CompletableFuture<>());
-		this.waitingCount.incrementAndGet();
-		this.waiting.offer(pending);
-		drain();
+		this.groups.add(pending);
 		return pending.inserted();
-	}
-
-	// One thread drains at a time (work-in-progress counter), like CompletionQueue.
-	private void drain() {
-		if (this.drainers.getAndIncrement() != 0) {
-			return;
-		}
-		int missed = 1;
-		do {
-			while (this.running.get() < this.concurrency && this.waitingCount.get() > 0) {
-				List<Pending> group = new ArrayList<>(Math.min(this.batchSize, this.waitingCount.get()));
-				Pending next;
-				while (group.size() < this.batchSize && (next = this.waiting.poll()) != null) {
-					this.waitingCount.decrementAndGet();
-					group.add(next);
-				}
-				if (group.isEmpty()) {
-					break;
-				}
-				this.running.incrementAndGet();
-				insert(group).doFinally((signal) -> {
-					this.running.decrementAndGet();
-					drain();
-				}).subscribe();
-			}
-			missed = this.drainers.addAndGet(-missed);
-		}
-		while (missed != 0);
 	}
 
 	private Mono<Void> insert(List<Pending> group) {
