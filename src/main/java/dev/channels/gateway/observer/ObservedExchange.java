@@ -336,7 +336,7 @@ final class ObservedExchange<S> {
 		long declared = observed.getRequest().getHeaders().getContentLength();
 		long read = this.requestBody.size();
 		return (declared >= 0 && read < declared)
-				? "client's request body ended after " + read + " of " + declared + " declared bytes" : null;
+				? TappedRequest.IncompleteBodyException.endedShortMessage(read, declared) : null;
 	}
 
 	private boolean bodyExpected() {

@@ -69,8 +69,11 @@ final class TappedRequest extends ServerHttpRequestDecorator {
 
 		/** The body ended short of its declared length: the client stalled or left. */
 		static IncompleteBodyException endedShort(long bytesRead, long declared) {
-			return new IncompleteBodyException("client's request body ended after " + bytesRead + " of " + declared
-					+ " declared bytes");
+			return new IncompleteBodyException(endedShortMessage(bytesRead, declared));
+		}
+
+		static String endedShortMessage(long bytesRead, long declared) {
+			return "client's request body ended after " + bytesRead + " of " + declared + " declared bytes";
 		}
 
 	}
