@@ -1,6 +1,7 @@
 package dev.channels.gateway.observer;
 
 import java.time.Instant;
+import java.util.function.ToIntFunction;
 
 import com.fasterxml.uuid.Generators;
 import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
@@ -40,12 +41,21 @@ public class ObservingFilter<S> implements GlobalFilter, Ordered {
 
 	private final ExchangeObserver<S> observer;
 
-	private final int previewLimit;
+	private final ToIntFunction<Route> previewLimit;
 
-	public ObservingFilter(ExchangeObserver<S> observer, int previewLimit) {
-		Assert.isTrue(previewLimit >= 0, "previewLimit must not be negative");
+	/**
+	 * @param observer the observer to show exchanges to
+	 * @param previewLimit the leading bytes of each body to keep as its preview, by route; it
+	 * may throw to refuse a route it cannot observe, which fails the exchange unforwarded
+	 */
+	public ObservingFilter(ExchangeObserver<S> observer, ToIntFunction<Route> previewLimit) {
 		this.observer = observer;
 		this.previewLimit = previewLimit;
+	}
+
+	public ObservingFilter(ExchangeObserver<S> observer, int previewLimit) {
+		this(observer, (route) -> previewLimit);
+		Assert.isTrue(previewLimit >= 0, "previewLimit must not be negative");
 	}
 
 	@Override
@@ -66,11 +76,18 @@ public class ObservingFilter<S> implements GlobalFilter, Ordered {
 			exchange.getResponse().setStatusCode(HttpStatus.METHOD_NOT_ALLOWED);
 			return exchange.getResponse().setComplete();
 		}
+		int previewLimit;
+		try {
+			previewLimit = this.previewLimit.applyAsInt(route);
+		}
+		catch (RuntimeException ex) {
+			return Mono.error(ex);
+		}
 		long startNanos = System.nanoTime();
 		Object nativeRequest = RequestCapture.nativeRequest(exchange.getRequest());
-		RequestStart request = RequestCapture.capture(exchange.getRequest(), nativeRequest, IDS.generate(),
-				route.getId(), Instant.now());
-		return new ObservedExchange<>(this.observer, request, startNanos, this.previewLimit).run(exchange, chain,
+		RequestStart request = RequestCapture.capture(exchange.getRequest(), nativeRequest, IDS.generate(), route,
+				Instant.now());
+		return new ObservedExchange<>(this.observer, request, startNanos, previewLimit).run(exchange, chain,
 				nativeRequest);
 	}
 

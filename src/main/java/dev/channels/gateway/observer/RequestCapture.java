@@ -8,6 +8,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.http.server.HttpServerRequest;
 
+import org.springframework.cloud.gateway.route.Route;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 
@@ -28,7 +29,7 @@ final class RequestCapture {
 	 * @param request Spring's request
 	 * @param nativeRequest the server's own request underneath, from {@link #nativeRequest}
 	 */
-	static RequestStart capture(ServerHttpRequest request, @Nullable Object nativeRequest, UUID id, String channelId,
+	static RequestStart capture(ServerHttpRequest request, @Nullable Object nativeRequest, UUID id, Route route,
 			Instant startedAt) {
 		String target;
 		List<Header> headers;
@@ -45,7 +46,7 @@ final class RequestCapture {
 		int question = target.indexOf('?');
 		String path = (question >= 0) ? target.substring(0, question) : target;
 		String query = (question >= 0) ? target.substring(question + 1) : null;
-		return new RequestStart(id, channelId, request.getMethod().name(), path, query, headers,
+		return new RequestStart(id, route, request.getMethod().name(), path, query, headers,
 				clientIdentity(request, headers), startedAt);
 	}
 

@@ -6,12 +6,14 @@ import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.cloud.gateway.route.Route;
+
 /**
  * The client's request as it arrived, before any route filter changed it.
  *
  * @param id the exchange id, time-ordered; sent to the sink and the client as
  * {@code X-Channel-Request-Id}
- * @param channelId the id of the route that matched
+ * @param route the route that matched: the channel
  * @param method the request method
  * @param path the raw path the client called
  * @param query the raw query string, {@code null} when the target had no {@code ?}
@@ -19,6 +21,12 @@ import org.jspecify.annotations.Nullable;
  * @param clientIdentity the first {@code X-Forwarded-For} entry, else the peer address
  * @param startedAt wall-clock time of arrival
  */
-public record RequestStart(UUID id, String channelId, String method, String path, @Nullable String query,
+public record RequestStart(UUID id, Route route, String method, String path, @Nullable String query,
 		List<Header> headers, @Nullable String clientIdentity, Instant startedAt) {
+
+	/** The channel's id: the id of its route. */
+	public String channelId() {
+		return this.route.getId();
+	}
+
 }

@@ -15,9 +15,16 @@ import org.springframework.validation.annotation.Validated;
  * Settings of the recording of proxied requests.
  *
  * @param previewSize Leading bytes of each request and response body to store as its
- * preview.
+ * preview. A channel can set its own in its route's metadata ({@code preview-size}; 0 keeps
+ * no preview).
  * @param redactedHeaders Headers whose values are stored as "[REDACTED]", in requests and
- * responses alike. Names match case-insensitively; forwarded headers are never changed.
+ * responses alike, and in the arguments of filters and predicates that name them in channel
+ * snapshots. Names match case-insensitively; forwarded headers are never changed. A channel
+ * can add its own in its route's metadata ({@code redacted-headers}).
+ * @param redactedQueryParams Query parameters whose values are stored as "[REDACTED]", in
+ * the request's query and in the sink URL. Names match case-insensitively, after
+ * percent-decoding. A channel can add its own in its route's metadata
+ * ({@code redacted-query-params}).
  * @param persistence How requests and outcomes are written to the database.
  * @param instance How this gateway instance vouches for the requests it owns.
  * @param clientReadTimeout Longest pause between two reads of a request body from the
@@ -30,6 +37,7 @@ import org.springframework.validation.annotation.Validated;
 public record ChannelsProperties(@DefaultValue("64KB") DataSize previewSize,
 		@DefaultValue({ "Authorization", "Proxy-Authorization", "X-API-Key", "Cookie",
 				"Set-Cookie" }) List<String> redactedHeaders,
+		@DefaultValue List<String> redactedQueryParams,
 		@Valid @DefaultValue Persistence persistence, @Valid @DefaultValue Instance instance,
 		@DefaultValue("60s") Duration clientReadTimeout, @Valid @DefaultValue Recording recording) {
 

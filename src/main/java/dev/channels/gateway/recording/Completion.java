@@ -6,6 +6,7 @@ import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.channels.gateway.channel.Redaction;
 import dev.channels.gateway.observer.BodySummary;
 import dev.channels.gateway.observer.ExchangeOutcome;
 import dev.channels.gateway.observer.Header;
@@ -30,9 +31,9 @@ record Completion(UUID requestId, String channelId, UUID eventId, ChannelState s
 	static final String NOT_FORWARDED = "not forwarded: the request's row was not written in time, "
 			+ "the client was answered 503";
 
-	static Completion of(RecordingState recording, ExchangeOutcome outcome, UUID eventId, Instant completedAt,
-			HeaderRedactor redactor) {
+	static Completion of(RecordingState recording, ExchangeOutcome outcome, UUID eventId, Instant completedAt) {
 		RequestStart request = recording.request();
+		Redaction redaction = recording.policy().redaction();
 		ResponseStart response = recording.response();
 		Integer sinkStatus = (response != null) ? Integer.valueOf(response.status()) : null;
 		ChannelState state = ChannelState.of(outcome.kind(),
@@ -40,9 +41,10 @@ record Completion(UUID requestId, String channelId, UUID eventId, ChannelState s
 		boolean delivered = outcome.kind() == ExchangeOutcome.Kind.DELIVERED;
 		boolean notForwarded = recording.row() == RecordingState.Row.TIMED_OUT;
 		return new Completion(request.id(), request.channelId(), eventId, state, delivered ? SINK_RESPONSE : ERROR,
-				completedAt, request.method(), request.path(), request.query(), redactor.redact(request.headers()),
-				(outcome.sinkUrl() != null) ? outcome.sinkUrl().toString() : null, outcome.requestBody(), sinkStatus,
-				(response != null) ? redactor.redact(response.headers()) : null, outcome.responseBody(),
+				completedAt, request.method(), request.path(), redaction.query(request.query()),
+				redaction.headers(request.headers()),
+				(outcome.sinkUrl() != null) ? redaction.uri(outcome.sinkUrl().toString()) : null, outcome.requestBody(),
+				sinkStatus, (response != null) ? redaction.headers(response.headers()) : null, outcome.responseBody(),
 				millis(outcome.latency().toNanos()),
 				(response != null) ? millis(response.timeToFirstByte().toNanos()) : null,
 				notForwarded ? NOT_FORWARDED : outcome.failure());

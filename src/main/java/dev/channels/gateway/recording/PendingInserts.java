@@ -7,8 +7,6 @@ import java.util.function.Function;
 
 import reactor.core.publisher.Mono;
 
-import dev.channels.gateway.observer.RequestStart;
-
 /**
  * Writes new requests' rows before they are forwarded, gathering the requests that arrive
  * while earlier inserts run into one statement and one commit. A request that arrives while
@@ -24,7 +22,7 @@ class PendingInserts {
 	// up on the wait much sooner (insert-timeout), but a late commit is still worth knowing.
 	private static final Duration LATE_INSERT_LIMIT = Duration.ofMinutes(1);
 
-	private final Function<List<RequestStart>, Mono<Void>> insert;
+	private final Function<List<PendingRow>, Mono<Void>> insert;
 
 	private final Batches<Pending> groups;
 
@@ -33,7 +31,7 @@ class PendingInserts {
 	 * @param concurrency statements that may run at once
 	 * @param batchSize the most requests one statement takes
 	 */
-	PendingInserts(Function<List<RequestStart>, Mono<Void>> insert, int concurrency, int batchSize) {
+	PendingInserts(Function<List<PendingRow>, Mono<Void>> insert, int concurrency, int batchSize) {
 		this.insert = insert;
 		this.groups = new Batches<>(this::insert, concurrency, batchSize);
 	}
@@ -42,8 +40,8 @@ class PendingInserts {
 	 * Inserts the request's row.
 	 * @return completes when the row is committed, or fails when it could not be
 	 */
-	CompletableFuture<Void> insert(RequestStart request) {
-		Pending pending = new Pending(request, new CompletableFuture<>());
+	CompletableFuture<Void> insert(PendingRow row) {
+		Pending pending = new Pending(row, new CompletableFuture<>());
 		this.groups.add(pending);
 		return pending.inserted();
 	}
@@ -63,11 +61,11 @@ class PendingInserts {
 	}
 
 	private Mono<Void> statement(List<Pending> group) {
-		return Mono.defer(() -> this.insert.apply(group.stream().map(Pending::request).toList()))
+		return Mono.defer(() -> this.insert.apply(group.stream().map(Pending::row).toList()))
 			.timeout(LATE_INSERT_LIMIT);
 	}
 
-	private record Pending(RequestStart request, CompletableFuture<Void> inserted) {
+	private record Pending(PendingRow row, CompletableFuture<Void> inserted) {
 
 		void succeeded() {
 			this.inserted.complete(null);

@@ -6,10 +6,17 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.channels.gateway.channel.ChannelPolicies;
+import dev.channels.gateway.channel.Redaction;
 import dev.channels.gateway.observer.ObservingFilter;
+
+import org.springframework.beans.factory.SmartInitializingSingleton;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.r2dbc.autoconfigure.R2dbcProperties;
+import org.springframework.cloud.gateway.config.GatewayProperties;
+import org.springframework.cloud.gateway.route.RouteDefinitionLocator;
+import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -73,20 +80,40 @@ class RecordingConfiguration {
 	}
 
 	@Bean
+	ChannelPolicies channelPolicies(ChannelsProperties properties) {
+		return new ChannelPolicies((int) properties.previewSize().toBytes(),
+				new Redaction(properties.redactedHeaders(), properties.redactedQueryParams()));
+	}
+
+	// A channel with invalid overrides in its metadata stops the start, rather than running
+	// with settings it did not ask for.
+	@Bean
+	SmartInitializingSingleton channelPoliciesCheck(RouteLocator routes, ChannelPolicies policies) {
+		return () -> routes.getRoutes().doOnNext(policies::policy).blockLast();
+	}
+
+	@Bean
+	ChannelSnapshots channelSnapshots(ConnectionFactory connectionFactory, RouteLocator routes,
+			RouteDefinitionLocator definitions, GatewayProperties gateway, ChannelPolicies policies) {
+		return new ChannelSnapshots(connectionFactory, routes, definitions, gateway.getDefaultFilters(), policies);
+	}
+
+	@Bean
 	RecordingObserver recordingObserver(RequestRecords records, CompletionQueue completionQueue,
-			ChannelsProperties properties, PersistenceFailures failures, RecordingMetrics metrics) {
+			ChannelPolicies policies, ChannelSnapshots snapshots, ChannelsProperties properties,
+			PersistenceFailures failures, RecordingMetrics metrics) {
 		ChannelsProperties.Persistence persistence = properties.persistence();
 		PendingInserts inserts = new PendingInserts(records::insertPending, persistence.insertConcurrency(),
 				persistence.batchSize());
-		return new RecordingObserver(inserts, completionQueue, new HeaderRedactor(properties.redactedHeaders()),
-				persistence.insertTimeout(), failures, metrics);
+		return new RecordingObserver(inserts, completionQueue, policies, snapshots, persistence.insertTimeout(),
+				failures, metrics);
 	}
 
 	// Without it the gateway proxies as plain Spring Cloud Gateway (channels.recording.enabled).
 	@Bean
 	@ConditionalOnBooleanProperty(name = "channels.recording.enabled", matchIfMissing = true)
-	ObservingFilter<RecordingState> observingFilter(RecordingObserver observer, ChannelsProperties properties) {
-		return new ObservingFilter<>(observer, (int) properties.previewSize().toBytes());
+	ObservingFilter<RecordingState> observingFilter(RecordingObserver observer, ChannelPolicies policies) {
+		return new ObservingFilter<>(observer, (route) -> policies.policy(route).previewLimit());
 	}
 
 	@Bean

@@ -12,6 +12,8 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
 
+import dev.channels.gateway.channel.ChannelPolicies;
+import dev.channels.gateway.channel.ChannelPolicy;
 import dev.channels.gateway.observer.Admission;
 import dev.channels.gateway.observer.BodySummary;
 import dev.channels.gateway.observer.ExchangeObserver;
@@ -42,7 +44,9 @@ class RecordingObserver implements ExchangeObserver<RecordingState> {
 
 	private final CompletionQueue completions;
 
-	private final HeaderRedactor redactor;
+	private final ChannelPolicies policies;
+
+	private final ChannelSnapshots snapshots;
 
 	private final Duration insertTimeout;
 
@@ -53,11 +57,13 @@ class RecordingObserver implements ExchangeObserver<RecordingState> {
 	// Admitted exchanges whose outcome has not been handed to the queue yet.
 	private final AtomicInteger inFlight = new AtomicInteger();
 
-	RecordingObserver(PendingInserts inserts, CompletionQueue completions, HeaderRedactor redactor,
-			Duration insertTimeout, PersistenceFailures failures, RecordingMetrics metrics) {
+	RecordingObserver(PendingInserts inserts, CompletionQueue completions, ChannelPolicies policies,
+			ChannelSnapshots snapshots, Duration insertTimeout, PersistenceFailures failures,
+			RecordingMetrics metrics) {
 		this.inserts = inserts;
 		this.completions = completions;
-		this.redactor = redactor;
+		this.policies = policies;
+		this.snapshots = snapshots;
 		this.insertTimeout = insertTimeout;
 		this.failures = failures;
 		this.metrics = metrics;
@@ -65,20 +71,23 @@ class RecordingObserver implements ExchangeObserver<RecordingState> {
 
 	@Override
 	public Mono<Admission<RecordingState>> requestStarted(RequestStart request) {
+		ChannelPolicy policy = this.policies.policy(request.route());
 		if (this.completions.rejectsWhenFull() && this.completions.full()) {
 			logger.warn("Channel " + request.channelId() + ": request " + request.id()
 					+ " answered 503 and not forwarded: the completion backlog is full");
-			return Mono.just(Admission.reject(RecordingState.notWritten(request), HttpStatus.SERVICE_UNAVAILABLE,
-					BACKLOG_FULL));
+			return Mono.just(Admission.reject(RecordingState.notWritten(request, policy),
+					HttpStatus.SERVICE_UNAVAILABLE, BACKLOG_FULL));
 		}
 		// Running apart from the wait for it, so that a wait that times out leaves the insert
-		// going: if it commits late, its row is known and gets closed.
+		// going: if it commits late, its row is known and gets closed. The row names the
+		// channel's snapshot, so that is written first (once per definition, not per request).
 		long started = System.nanoTime();
-		CompletableFuture<Void> insert = this.inserts.insert(request);
+		CompletableFuture<Void> insert = this.snapshots.snapshotOf(request.route())
+			.thenCompose((snapshotId) -> this.inserts.insert(new PendingRow(request, snapshotId)));
 		return Mono.fromFuture(insert, true).timeout(this.insertTimeout).then(Mono.fromSupplier(() -> {
 			this.metrics.inserted(System.nanoTime() - started, "written");
 			this.inFlight.incrementAndGet();
-			return Admission.proceed(RecordingState.written(request));
+			return Admission.proceed(RecordingState.written(request, policy));
 		})).onErrorResume((error) -> {
 			boolean timedOut = error instanceof TimeoutException;
 			this.metrics.inserted(System.nanoTime() - started, timedOut ? "timed_out" : "failed");
@@ -87,7 +96,8 @@ class RecordingObserver implements ExchangeObserver<RecordingState> {
 			logger.error("Channel " + request.channelId() + ": request " + request.id()
 					+ " could not be recorded, answered 503 and not forwarded: " + reason);
 			return Mono.just(Admission.reject(
-					timedOut ? RecordingState.timedOut(request, insert) : RecordingState.notWritten(request),
+					timedOut ? RecordingState.timedOut(request, policy, insert)
+							: RecordingState.notWritten(request, policy),
 					HttpStatus.SERVICE_UNAVAILABLE, UNRECORDABLE));
 		});
 	}
@@ -125,7 +135,7 @@ class RecordingObserver implements ExchangeObserver<RecordingState> {
 	}
 
 	private Completion completion(RecordingState state, ExchangeOutcome outcome) {
-		return Completion.of(state, outcome, EVENT_IDS.generate(), Instant.now(), this.redactor);
+		return Completion.of(state, outcome, EVENT_IDS.generate(), Instant.now());
 	}
 
 	/** Exchanges admitted whose outcome has not been handed over for writing yet. */

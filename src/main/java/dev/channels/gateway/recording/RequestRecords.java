@@ -30,10 +30,10 @@ import dev.channels.gateway.observer.RequestStart;
 class RequestRecords {
 
 	private static final String INSERT_PENDING = """
-			INSERT INTO channel_requests (id, channel_id, client_identity, started_at, owner)
+			INSERT INTO channel_requests (id, channel_id, client_identity, started_at, owner, channel_snapshot_id)
 			VALUES %s""";
 
-	private static final int INSERT_COLUMNS = 5;
+	private static final int INSERT_COLUMNS = 6;
 
 	// The statement for each group size, built once.
 	private static final Map<Integer, String> INSERT_BY_SIZE = new ConcurrentHashMap<>();
@@ -93,16 +93,18 @@ class RequestRecords {
 	}
 
 	/** Inserts the pending rows of a group of requests, in one statement and one commit. */
-	Mono<Void> insertPending(List<RequestStart> requests) {
-		String sql = INSERT_BY_SIZE.computeIfAbsent(requests.size(),
+	Mono<Void> insertPending(List<PendingRow> rows) {
+		String sql = INSERT_BY_SIZE.computeIfAbsent(rows.size(),
 				(size) -> INSERT_PENDING.formatted(placeholders(size, INSERT_COLUMNS)));
 		return execute(this.starts, sql, (statement) -> {
-			for (int row = 0; row < requests.size(); row++) {
-				RequestStart request = requests.get(row);
+			for (int row = 0; row < rows.size(); row++) {
+				RequestStart request = rows.get(row).request();
 				int first = row * INSERT_COLUMNS;
 				statement.bind(first, request.id()).bind(first + 1, request.channelId());
 				bind(statement, first + 2, request.clientIdentity(), String.class);
-				statement.bind(first + 3, request.startedAt()).bind(first + 4, this.owner);
+				statement.bind(first + 3, request.startedAt())
+					.bind(first + 4, this.owner)
+					.bind(first + 5, rows.get(row).snapshotId());
 			}
 		}).then();
 	}

@@ -35,6 +35,8 @@ import dev.channels.gateway.support.TestSink;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,6 +59,12 @@ class BadInputIntegrationTests extends GatewayIntegrationTest {
 
 	@Autowired
 	private RequestRecords records;
+
+	@Autowired
+	private RouteLocator routes;
+
+	@Autowired
+	private ChannelSnapshots snapshots;
 
 	private GatewayClient client;
 
@@ -137,9 +145,10 @@ class BadInputIntegrationTests extends GatewayIntegrationTest {
 	@Test
 	void nulInAHeaderIsStoredAsBase64OfItsBytesWithoutLosingTheRecord() {
 		// No NUL gets this far through Netty's validation (see above): stored through the records directly.
-		RequestStart request = new RequestStart(UUID.randomUUID(), "echo", "GET", "/channels/echo/nul", null,
+		Route echo = this.routes.getRoutes().filter((route) -> route.getId().equals("echo")).blockFirst();
+		RequestStart request = new RequestStart(UUID.randomUUID(), echo, "GET", "/channels/echo/nul", null,
 				List.of(new Header("X-Plain", "a\u0001b"), new Header("X-Nul", "a\u0000\u00e9")), null, Instant.now());
-		this.records.insertPending(List.of(request)).block();
+		this.records.insertPending(List.of(new PendingRow(request, this.snapshots.snapshotOf(echo).join()))).block();
 		BodySummary empty = new BodySummary(0, TestBodies.sha256(new byte[0]), new byte[0]);
 		Completion completion = new Completion(request.id(), "echo", UUID.randomUUID(), ChannelState.SUCCESS,
 				Completion.SINK_RESPONSE, Instant.now(), "GET", "/channels/echo/nul", null, request.headers(), null,

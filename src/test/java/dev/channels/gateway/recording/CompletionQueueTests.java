@@ -18,6 +18,7 @@ import reactor.core.scheduler.Schedulers;
 import dev.channels.gateway.observer.BodySummary;
 import dev.channels.gateway.observer.ExchangeOutcome;
 import dev.channels.gateway.observer.RequestStart;
+import dev.channels.gateway.support.TestRoutes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -128,14 +129,13 @@ class CompletionQueueTests {
 	}
 
 	private static Completion completion() {
-		RequestStart request = new RequestStart(UUID.randomUUID(), "queue", "GET", "/channels/queue/x", null,
+		RequestStart request = new RequestStart(UUID.randomUUID(), TestRoutes.route("queue"), "GET", "/channels/queue/x", null,
 				List.of(), "127.0.0.1", Instant.now());
 		BodySummary empty = new BodySummary(0, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
 				new byte[0]);
 		ExchangeOutcome outcome = new ExchangeOutcome(ExchangeOutcome.Kind.DELIVERED, null, URI.create("http://sink/x"),
 				empty, empty, Duration.ofMillis(3), 200);
-		return Completion.of(RecordingState.written(request), outcome, UUID.randomUUID(), Instant.now(),
-				new HeaderRedactor(List.of()));
+		return Completion.of(RecordingState.written(request, TestRoutes.UNREDACTED), outcome, UUID.randomUUID(), Instant.now());
 	}
 
 }

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import dev.channels.gateway.ChannelsApplication;
 import dev.channels.gateway.support.GatewayClient;
 import dev.channels.gateway.support.GatewayClient.Response;
+import dev.channels.gateway.support.OwnNettyResources;
 import dev.channels.gateway.support.RecordedRequests;
 import dev.channels.gateway.support.TestChannels;
 import dev.channels.gateway.support.TestDatabase;
@@ -21,9 +22,6 @@ import dev.channels.gateway.support.TestDatabase;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.http.client.ReactorResourceFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -97,23 +95,6 @@ class GracefulShutdownIntegrationTests {
 			.map((setting) -> "--" + setting.getKey() + "=" + setting.getValue())
 			.toArray(String[]::new);
 		return new SpringApplicationBuilder(ChannelsApplication.class, OwnNettyResources.class).run(arguments);
-	}
-
-	/**
-	 * Netty resources of this gateway's own. By default the server's event loops are
-	 * reactor-netty's global ones, which closing the context disposes: in a real shutdown
-	 * the JVM exits next, but here the test sink and the shared test context use them too.
-	 */
-	@Configuration(proxyBeanMethods = false)
-	static class OwnNettyResources {
-
-		@Bean
-		ReactorResourceFactory reactorResourceFactory() {
-			ReactorResourceFactory factory = new ReactorResourceFactory();
-			factory.setUseGlobalResources(false);
-			return factory;
-		}
-
 	}
 
 }

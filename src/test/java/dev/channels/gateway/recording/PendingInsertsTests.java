@@ -15,20 +15,21 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 import dev.channels.gateway.observer.RequestStart;
+import dev.channels.gateway.support.TestRoutes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PendingInsertsTests {
 
-	private final List<List<RequestStart>> statements = new CopyOnWriteArrayList<>();
+	private final List<List<PendingRow>> statements = new CopyOnWriteArrayList<>();
 
 	private final List<Sinks.Empty<Void>> answers = new CopyOnWriteArrayList<>();
 
 	@Test
 	void requestsThatArriveWhileEveryInsertRunsGoTogetherInTheNext() throws Exception {
 		PendingInserts inserts = new PendingInserts(this::pendingStatement, 1, 3);
-		List<RequestStart> requests = List.of(request(), request(), request(), request(), request());
+		List<PendingRow> requests = List.of(request(), request(), request(), request(), request());
 
 		List<CompletableFuture<Void>> inserted = requests.stream().map(inserts::insert).toList();
 		assertThat(this.statements).hasSize(1);
@@ -48,9 +49,9 @@ class PendingInsertsTests {
 
 	@Test
 	void aRefusedGroupIsInsertedAgainOneRowAtATimeSoOnlyTheRefusedRowFails() {
-		RequestStart first = request();
-		RequestStart refused = request();
-		RequestStart fine = request();
+		PendingRow first = request();
+		PendingRow refused = request();
+		PendingRow fine = request();
 		Sinks.Empty<Void> firstAnswer = Sinks.empty();
 		// A statement fails when it holds the refused row, as a database refusing its data would.
 		PendingInserts inserts = new PendingInserts((rows) -> {
@@ -74,16 +75,16 @@ class PendingInsertsTests {
 				List.of(fine));
 	}
 
-	private Mono<Void> pendingStatement(List<RequestStart> rows) {
+	private Mono<Void> pendingStatement(List<PendingRow> rows) {
 		Sinks.Empty<Void> answer = Sinks.empty();
 		this.statements.add(rows);
 		this.answers.add(answer);
 		return answer.asMono();
 	}
 
-	private static RequestStart request() {
-		return new RequestStart(UUID.randomUUID(), "inserts", "GET", "/channels/inserts/x", null, List.of(),
-				"127.0.0.1", Instant.now());
+	private static PendingRow request() {
+		return new PendingRow(new RequestStart(UUID.randomUUID(), TestRoutes.route("inserts"), "GET",
+				"/channels/inserts/x", null, List.of(), "127.0.0.1", Instant.now()), UUID.randomUUID());
 	}
 
 }

@@ -14,10 +14,13 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.r2dbc.spi.ConnectionFactory;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.channels.gateway.channel.ChannelPolicies;
+import dev.channels.gateway.channel.Redaction;
 import dev.channels.gateway.observer.Admission;
 import dev.channels.gateway.observer.BodySummary;
 import dev.channels.gateway.observer.ExchangeOutcome;
@@ -33,6 +36,7 @@ import dev.channels.gateway.support.RecordedRequests.Recorded;
 import dev.channels.gateway.support.TestBodies;
 import dev.channels.gateway.support.TestChannels;
 import dev.channels.gateway.support.TestDatabase;
+import dev.channels.gateway.support.TestRoutes;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -310,9 +314,9 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 		CompletionQueue queue = new CompletionQueue((completion) -> Mono.never(), Schedulers.immediate(), 1, 1, 1,
 				whenFull);
 		BodySummary empty = new BodySummary(0, TestBodies.sha256(new byte[0]), new byte[0]);
-		queue.submit(Completion.of(RecordingState.written(requestStart()),
+		queue.submit(Completion.of(RecordingState.written(requestStart(), TestRoutes.UNREDACTED),
 				new ExchangeOutcome(ExchangeOutcome.Kind.CLIENT_ABORTED, "gone", null, empty, null, Duration.ZERO, null),
-				UUID.randomUUID(), Instant.now(), new HeaderRedactor(List.of())));
+				UUID.randomUUID(), Instant.now()));
 		assertThat(queue.full()).isTrue();
 		return queue;
 	}
@@ -320,14 +324,17 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 	private RecordingObserver observer(CompletionQueue queue) {
 		RequestRecords records = new RequestRecords(this.connectionFactory, this.connectionFactory,
 				JsonMapper.builder().build(), this.lease.id());
-		return new RecordingObserver(new PendingInserts(records::insertPending, 1, 1),
-				queue, new HeaderRedactor(List.of()), Duration.ofSeconds(2), new PersistenceFailures(),
+		ChannelPolicies policies = new ChannelPolicies(1024, new Redaction(List.of(), List.of()));
+		ChannelSnapshots snapshots = new ChannelSnapshots(this.connectionFactory, Flux::empty, Flux::empty, List.of(),
+				policies);
+		return new RecordingObserver(new PendingInserts(records::insertPending, 1, 1), queue, policies, snapshots,
+				Duration.ofSeconds(2), new PersistenceFailures(),
 				new RecordingMetrics(new SimpleMeterRegistry()));
 	}
 
 	// The outcome of a request whose pending row this instance owns.
 	private Completion ownedCompletion(String path, ExchangeOutcome.Kind kind, Integer status) {
-		RequestStart request = new RequestStart(UUID.randomUUID(), "batch", "POST", path, "a=1",
+		RequestStart request = new RequestStart(UUID.randomUUID(), TestRoutes.route("batch"), "POST", path, "a=1",
 				List.of(new Header("Content-Type", "text/plain")), "127.0.0.1", Instant.now());
 		this.recorded.jdbc()
 			.sql("INSERT INTO channel_requests (id, channel_id, started_at, owner) VALUES (?, 'batch', now(), ?)")
@@ -335,7 +342,7 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 			.update();
 		byte[] body = path.getBytes();
 		BodySummary summary = new BodySummary(body.length, TestBodies.sha256(body), body);
-		RecordingState state = RecordingState.written(request);
+		RecordingState state = RecordingState.written(request, TestRoutes.UNREDACTED);
 		if (status != null) {
 			state = state.withResponse(new ResponseStart(status, List.of(new Header("X-Sink", "yes")),
 					Duration.ofMillis(2)));
@@ -343,11 +350,11 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 		ExchangeOutcome outcome = new ExchangeOutcome(kind, (kind == ExchangeOutcome.Kind.DELIVERED) ? null : "broken",
 				URI.create("http://sink" + path), summary, (status != null) ? summary : null, Duration.ofMillis(5),
 				status);
-		return Completion.of(state, outcome, UUID.randomUUID(), Instant.now(), new HeaderRedactor(List.of()));
+		return Completion.of(state, outcome, UUID.randomUUID(), Instant.now());
 	}
 
 	private static RequestStart requestStart() {
-		return new RequestStart(UUID.randomUUID(), "backlog", "GET", "/channels/backlog/x", null, List.of(),
+		return new RequestStart(UUID.randomUUID(), TestRoutes.route("backlog"), "GET", "/channels/backlog/x", null, List.of(),
 				"127.0.0.1", Instant.now());
 	}
 

@@ -29,7 +29,11 @@ import org.springframework.test.context.DynamicPropertyRegistry;
  * registered on {@link #RAW};</li>
  * <li>{@code sluggish}: the test sink, for tests that make recording slow;</li>
  * <li>{@code metered}: the test sink, for tests that read the metrics of one channel;</li>
- * <li>{@code retrying}: the test sink, with the gateway's Retry filter on 503.</li>
+ * <li>{@code retrying}: the test sink, with the gateway's Retry filter on 503;</li>
+ * <li>{@code discreet}: the test sink, with the per-channel overrides of its metadata:
+ * {@value #DISCREET_PREVIEW_BYTES}-byte previews, {@code X-Session} and {@code X-Signature}
+ * redacted (a YAML list), and the query parameters {@code token} and {@code sig} (a
+ * comma-separated string).</li>
  * </ul>
  * Outcome writes retry fast, leases last {@value #LEASE_SECONDS} seconds and a client may
  * pause {@value #CLIENT_READ_TIMEOUT_MILLIS} ms in a request body, so that tests of retries,
@@ -48,6 +52,8 @@ public final class TestChannels {
 	public static final int MAX_RETRIES = 3;
 
 	public static final int CLIENT_READ_TIMEOUT_MILLIS = 1500;
+
+	public static final int DISCREET_PREVIEW_BYTES = 16;
 
 	/** The sink of the {@code raw} channel: register answers by request target. */
 	public static final RawSink RAW = rawSink();
@@ -74,6 +80,9 @@ public final class TestChannels {
 		routes.add(new Object[] { "raw", "http://127.0.0.1:" + RAW.port(), Map.of() });
 		routes.add(new Object[] { "sluggish", SINK.url(), Map.of() });
 		routes.add(new Object[] { "metered", SINK.url(), Map.of() });
+		routes.add(new Object[] { "discreet", SINK.url(),
+				Map.of("preview-size", DISCREET_PREVIEW_BYTES + "B", "redacted-headers[0]", "X-Session",
+						"redacted-headers[1]", "X-Signature", "redacted-query-params", "token, sig") });
 		routes.add(new Object[] { "retrying", SINK.url(), Map.of() });
 		for (int i = 0; i < routes.size(); i++) {
 			String prefix = "spring.cloud.gateway.server.webflux.routes[" + i + "].";

@@ -1,0 +1,93 @@
+package dev.channels.gateway.channel;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.cloud.gateway.filter.FilterDefinition;
+import org.springframework.cloud.gateway.handler.predicate.PredicateDefinition;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.route.RouteDefinition;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ChannelSnapshotTests {
+
+	private final Redaction redaction = new Redaction(List.of("Authorization"), List.of());
+
+	@Test
+	void equalDefinitionsHashEqualWhateverTheOrderOfTheirMetadata() {
+		Map<String, Object> ab = new LinkedHashMap<>();
+		ab.put("a", 1);
+		ab.put("b", Map.of("y", 2, "x", 3));
+		Map<String, Object> ba = new LinkedHashMap<>();
+		ba.put("b", Map.of("x", 3, "y", 2));
+		ba.put("a", 1);
+
+		ChannelSnapshot first = ChannelSnapshot.of(route("c", ab), definition("c"), List.of(), this.redaction);
+		ChannelSnapshot second = ChannelSnapshot.of(route("c", ba), definition("c"), List.of(), this.redaction);
+
+		assertThat(second.configHash()).isEqualTo(first.configHash()).matches("[0-9a-f]{64}");
+		assertThat(second.id()).isEqualTo(first.id());
+	}
+
+	@Test
+	void anyChangeMakesAnotherSnapshot() {
+		ChannelSnapshot base = ChannelSnapshot.of(route("c", Map.of()), definition("c"), List.of(), this.redaction);
+		RouteDefinition moreFilters = definition("c");
+		moreFilters.getFilters().add(new FilterDefinition("AddRequestHeader=X-A, 1"));
+
+		assertThat(List.of(ChannelSnapshot.of(route("c", Map.of("k", "v")), definition("c"), List.of(), this.redaction),
+				ChannelSnapshot.of(route("c", Map.of()), moreFilters, List.of(), this.redaction),
+				ChannelSnapshot.of(route("c", Map.of()), definition("c"),
+						List.of(new FilterDefinition("AddResponseHeader=X-B, 2")), this.redaction)))
+			.extracting(ChannelSnapshot::configHash)
+			.doesNotContain(base.configHash())
+			.doesNotHaveDuplicates();
+	}
+
+	@Test
+	void argumentsOfStepsThatNameASecretHeaderAreRedactedButTheNameIsKept() {
+		RouteDefinition definition = definition("c");
+		definition.getFilters().add(new FilterDefinition("SetRequestHeader=authorization, Bearer s3cret"));
+		definition.getPredicates().add(new PredicateDefinition("Header=Authorization, Basic .*"));
+
+		String json = text(ChannelSnapshot.of(route("c", Map.of()), definition,
+				List.of(new FilterDefinition("AddRequestHeader=Authorization, Bearer default-s3cret")), this.redaction));
+
+		assertThat(json).doesNotContain("s3cret", "Basic").contains("authorization", "Authorization", "[REDACTED]");
+	}
+
+	@Test
+	void routeBuiltInJavaHasNoStepsRatherThanDescriptionsThatCouldHoldSecrets() {
+		String json = text(ChannelSnapshot.of(route("c", Map.of()), null, List.of(), this.redaction));
+
+		assertThat(json).contains("\"predicates\":null", "\"filters\":null", "\"id\":\"c\"");
+	}
+
+	private static String text(ChannelSnapshot snapshot) {
+		return new String(snapshot.definition(), StandardCharsets.UTF_8);
+	}
+
+	private static Route route(String id, Map<String, Object> metadata) {
+		return Route.async()
+			.id(id)
+			.uri(URI.create("http://sink:8080"))
+			.predicate((exchange) -> true)
+			.metadata(metadata)
+			.build();
+	}
+
+	private static RouteDefinition definition(String id) {
+		RouteDefinition definition = new RouteDefinition();
+		definition.setId(id);
+		definition.getPredicates().add(new PredicateDefinition("Path=/channels/" + id + "/**"));
+		definition.getFilters().add(new FilterDefinition("StripPrefix=2"));
+		return definition;
+	}
+
+}
