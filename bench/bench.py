@@ -25,6 +25,7 @@ import json
 import os
 import platform
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -44,9 +45,9 @@ CHANNEL = "bench"
 
 MODES = {
     #          warm-up, small rounds x seconds, paced rounds x seconds, large size, large rounds
-    "full": dict(warmup=15, small_rounds=3, small_secs=10, paced_rounds=2, paced_secs=8,
+    "full": dict(warmup=15, warmup_max=120, small_rounds=3, small_secs=10, paced_rounds=2, paced_secs=8,
                  large=1024 * MIB, large_rounds=2, small_large=64 * MIB),
-    "quick": dict(warmup=4, small_rounds=2, small_secs=4, paced_rounds=1, paced_secs=4,
+    "quick": dict(warmup=4, warmup_max=20, small_rounds=2, small_secs=4, paced_rounds=1, paced_secs=4,
                   large=256 * MIB, large_rounds=1, small_large=64 * MIB),
 }
 CONNECTIONS = 64
@@ -704,11 +705,26 @@ class Bench:
 
     # --- 1. small requests -----------------------------------------------------------------
 
+    def warm_up(self, gw):
+        """The small load in 5 s slices until the JIT has settled: at least `warmup` seconds,
+        then until two slices in a row are within 5% of each other, at most `warmup_max`.
+        A gateway still compiling spends a third of its CPU in the JIT (async-profiler), so a
+        fixed short warm-up measures compilation as much as proxying."""
+        c = self.cfg
+        slice_secs = min(5, c["warmup"])
+        log(f"warm-up {gw.name}: the small load until its throughput settles "
+            f"({c['warmup']}-{c['warmup_max']} s)")
+        rates = []
+        while True:
+            rates.append(self.wrk(gw.url("/small"), slice_secs, label=f"warm-up {gw.name}")["rps"])
+            elapsed = len(rates) * slice_secs
+            settled = len(rates) >= 2 and abs(rates[-1] - rates[-2]) <= 0.05 * max(rates[-1], rates[-2])
+            if elapsed >= c["warmup_max"] or (elapsed >= c["warmup"] and settled):
+                return {"seconds": elapsed, "settled": settled, "rates": rates}
+
     def run_small(self):
         c = self.cfg
-        for gw in (self.plain, self.observed):
-            log(f"warm-up {gw.name}: {c['warmup']} s of the small load")
-            self.wrk(gw.url("/small"), c["warmup"], label=f"warm-up {gw.name}")
+        self.results["warmup"] = {gw.name: self.warm_up(gw) for gw in (self.plain, self.observed)}
         if not self.drain(self.observed):
             raise BenchError("the observed gateway's backlog did not drain after the warm-up")
         order = ["direct", "plain", "observed"]
@@ -925,6 +941,14 @@ class Bench:
     def run_profile(self):
         jfr = os.path.join(self.run_dir, "observed.jfr")
         self.args.observed_jvm = ["-XX:FlightRecorderOptions:stackdepth=256"]
+        # BENCH_ASYNC_PROFILER=/path/to/libasyncProfiler.so: async-profiler's CPU profile
+        # (kernel and native frames included, which JFR does not sample) from the start of
+        # the gateway until it stops, as collapsed stacks; JFR is skipped.
+        async_profiler = os.environ.get("BENCH_ASYNC_PROFILER")
+        if async_profiler:
+            collapsed = os.path.join(self.run_dir, "observed.collapsed")
+            self.args.observed_jvm = [f"-agentpath:{async_profiler}=start,event=cpu,interval=1ms,"
+                                      f"file={collapsed},collapsed,cstack=vm"]
         self.setup(with_plain=False)
         log(f"warm-up observed: {self.cfg['warmup'] * 2} s")
         self.wrk(self.observed.url("/small"), self.cfg["warmup"] * 2, label="profile warm-up")
@@ -936,8 +960,9 @@ class Bench:
         jfc = os.path.join(self.run_dir, "profile-1ms.jfc")
         with open(jfc, "w") as f:
             f.write(settings)
-        run(["jcmd", str(self.observed.proc.pid), "JFR.start", "name=bench", f"settings={jfc}",
-             f"duration={PROFILE_SECS + 2}s", f"filename={jfr}"])
+        if not async_profiler:
+            run(["jcmd", str(self.observed.proc.pid), "JFR.start", "name=bench", f"settings={jfc}",
+                 f"duration={PROFILE_SECS + 2}s", f"filename={jfr}"])
         pm = self.pg.postmaster_pid()
         pg_pids = [pm] + children(pm)
         cmdlines = {}
@@ -957,7 +982,7 @@ class Bench:
         pg_cpu = sorted(((cpu_seconds([pid]) - cpu0[pid]) / wall, pid, cmdlines.get(pid, "?")) for pid in pg_pids)[::-1]
         oc = {k: (cpu_seconds(v) - oc0[k]) / wall for k, v in others.items()}
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        while not async_profiler and time.monotonic() < deadline:
             p = run(["jcmd", str(self.observed.proc.pid), "JFR.check"], check=False)
             if "bench" not in p.stdout or "stopped" in p.stdout:
                 break
@@ -972,7 +997,10 @@ class Bench:
         print(f"  {'postgres (all)':20s} {sum(c for c, _, _ in pg_cpu) * 100:5.1f} %")
         for c, pid, cmd in pg_cpu[:8]:
             print(f"    {c * 100:5.1f} %  pid {pid}  {cmd[:90]}")
-        summarize_jfr(jfr)
+        if async_profiler:
+            print(f"async-profiler: collapsed stacks in {collapsed} once the gateway has stopped")
+        else:
+            summarize_jfr(jfr)
 
 
 def db_delta(a, b):
@@ -1174,7 +1202,12 @@ def render(b, elapsed):
     L.append(f"- nginx: worker_processes 1, access_log off, sendfile on; bodies and request-body files on tmpfs")
     L.append(f"- gateways: `java {JAVA_HEAP} -jar ...` ({b.gc}), route `/bench/**` -> nginx, `StripPrefix=1`; "
              f"plain adds `--channels.recording.enabled=false`")
-    L.append(f"- durations: warm-up {c['warmup']} s per gateway; small requests {c['small_rounds']} rounds x "
+    warm = r.get("warmup") or {}
+    warm_text = "; ".join(f"{name} {w['seconds']} s ({'settled' if w['settled'] else 'not settled'}, last slices "
+                          f"{', '.join(f'{x:.0f}' for x in w['rates'][-2:])} req/s)" for name, w in warm.items())
+    L.append(f"- warm-up: the small load in slices until two in a row are within 5% (at least {c['warmup']} s, at "
+             f"most {c['warmup_max']} s): {warm_text or 'not recorded'}")
+    L.append(f"- durations: small requests {c['small_rounds']} rounds x "
              f"{c['small_secs']} s per target; paced {c['paced_rounds']} rounds x {c['paced_secs']} s; "
              f"large bodies {c['small_large'] // MIB} MiB x 1 round and {c['large'] // MIB} MiB x "
              f"{c['large_rounds']} rounds each way per gateway")
@@ -1415,7 +1448,9 @@ def main():
     ap.add_argument("--no-docs", action="store_true", help="do not write docs/benchmarks.md")
     ap.add_argument("--render", metavar="RUN_DIR", help="only render the results of an earlier run again")
     args = ap.parse_args()
-    args.observed_jvm = []
+    # BENCH_OBSERVED_JVM="-Dchannels.persistence.concurrency=2 ...": extra JVM arguments for
+    # the observed gateway only, to compare settings (each run still measures it against plain).
+    args.observed_jvm = shlex.split(os.environ.get("BENCH_OBSERVED_JVM", ""))
     if not args.jar and not os.environ.get("JAR"):
         import glob
         jars = [j for j in glob.glob(os.path.join(args.root, "target", "channels-gateway-*.jar")) if not j.endswith("-plain.jar")]

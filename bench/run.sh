@@ -9,7 +9,11 @@
 #   --no-docs   do not write docs/benchmarks.md
 #
 # Environment: JAR (default target/channels-gateway-*.jar, built when missing),
-#   PG_BIN [/usr/lib/postgresql/15/bin], RUN_DIR [a new /tmp/channels-bench.XXXXXX].
+#   PG_BIN [/usr/lib/postgresql/15/bin], RUN_DIR [a new /tmp/channels-bench.XXXXXX],
+#   BENCH_OBSERVED_JVM (extra JVM arguments for the observed gateway, e.g.
+#   "-Dchannels.persistence.concurrency=2", to compare settings against plain),
+#   BENCH_ASYNC_PROFILER (with --profile: the path of async-profiler's libasyncProfiler.so, for
+#   a CPU profile with native and kernel frames instead of JFR).
 # Needs: python3, java 17+, nginx (nginx-light + libnginx-mod-http-echo), wrk, curl, psql and
 # the PostgreSQL server binaries (with pg_stat_statements).
 set -euo pipefail

@@ -26,6 +26,9 @@ final class BodyTap {
 
 	private static final int INITIAL_PREVIEW_CAPACITY = 1024;
 
+	// Never updated: only cloned.
+	private static final MessageDigest SHA256 = sha256();
+
 	private final int previewLimit;
 
 	private MessageDigest digest = newSha256();
@@ -127,7 +130,17 @@ final class BodyTap {
 		this.preview = Arrays.copyOf(this.preview, Math.min(capacity, this.previewLimit));
 	}
 
+	// Two digests per exchange: cloning a fresh one skips the provider lookup of getInstance.
 	private static MessageDigest newSha256() {
+		try {
+			return (MessageDigest) SHA256.clone();
+		}
+		catch (CloneNotSupportedException ex) {
+			throw new IllegalStateException("The SHA-256 digest of the JDK's providers can be cloned", ex);
+		}
+	}
+
+	private static MessageDigest sha256() {
 		try {
 			return MessageDigest.getInstance("SHA-256");
 		}
