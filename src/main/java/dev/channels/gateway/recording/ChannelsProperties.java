@@ -31,6 +31,7 @@ import org.springframework.validation.annotation.Validated;
  * client. A client that stalls longer is disconnected, and its request recorded as
  * {@code error} with the bytes that had arrived.
  * @param recording Whether requests are recorded at all.
+ * @param retention How long records are kept.
  */
 @ConfigurationProperties("channels")
 @Validated
@@ -39,7 +40,8 @@ public record ChannelsProperties(@DefaultValue("64KB") DataSize previewSize,
 				"Set-Cookie" }) List<String> redactedHeaders,
 		@DefaultValue List<String> redactedQueryParams,
 		@Valid @DefaultValue Persistence persistence, @Valid @DefaultValue Instance instance,
-		@DefaultValue("60s") Duration clientReadTimeout, @Valid @DefaultValue Recording recording) {
+		@DefaultValue("60s") Duration clientReadTimeout, @Valid @DefaultValue Recording recording,
+		@Valid @DefaultValue Retention retention) {
 
 	/**
 	 * How requests and outcomes are written. The request's row is written before it is
@@ -125,6 +127,77 @@ public record ChannelsProperties(@DefaultValue("64KB") DataSize previewSize,
 	 * Too short, and a database pause longer than it makes live requests look abandoned.
 	 */
 	public record Instance(@DefaultValue("30s") Duration leaseDuration) {
+	}
+
+	/**
+	 * How long records are kept. Every instance runs retention passes on its own timer, off
+	 * the request path; several instances share the work without doing any of it twice.
+	 * Ages are judged by the database's clock.
+	 *
+	 * @param maxAge Age after which a request and its event are deleted, counted from the
+	 * request's arrival ({@code started_at}). Pending requests are never deleted. {@code 0}
+	 * keeps requests forever.
+	 * @param wipeAfter Age after which an event's body previews and header values are wiped,
+	 * counted from when its outcome was written; state, status, sizes, hashes, timings,
+	 * method, path and query stay. Must be shorter than max-age when both are set. {@code 0}
+	 * never wipes.
+	 * @param interval How often each instance runs a retention pass.
+	 * @param batchSize Most rows one statement deletes or wipes, each batch in a short
+	 * transaction of its own; a pass takes batch after batch until one comes back short.
+	 * @param pause Wait between two batches of one pass, so that a large backlog of old
+	 * records is worked off without keeping the database busy.
+	 */
+	public record Retention(@DefaultValue("0s") Duration maxAge, @DefaultValue("0s") Duration wipeAfter,
+			@DefaultValue("1m") Duration interval, @DefaultValue("1000") @Min(1) int batchSize,
+			@DefaultValue("100ms") Duration pause) {
+
+		public Retention {
+			require(!maxAge.isNegative(), "channels.retention.max-age must not be negative (0 keeps requests forever), "
+					+ "was " + text(maxAge));
+			require(!wipeAfter.isNegative(),
+					"channels.retention.wipe-after must not be negative (0 never wipes), was " + text(wipeAfter));
+			require(!positive(maxAge) || !positive(wipeAfter) || wipeAfter.compareTo(maxAge) < 0,
+					"channels.retention.wipe-after (" + text(wipeAfter) + ") must be shorter than "
+							+ "channels.retention.max-age (" + text(maxAge)
+							+ "): requests are deleted at max-age, so there would be nothing left to wipe");
+			require(positive(interval), "channels.retention.interval must be positive, was " + text(interval));
+			require(!pause.isNegative(), "channels.retention.pause must not be negative, was " + text(pause));
+		}
+
+		/** Whether requests are ever deleted. */
+		boolean deletes() {
+			return positive(this.maxAge);
+		}
+
+		/** Whether events are ever wiped. */
+		boolean wipes() {
+			return positive(this.wipeAfter);
+		}
+
+		/** A duration as it is written in the settings: {@code 30d}, {@code 12h}, {@code 100ms}. */
+		static String text(Duration duration) {
+			long millis = duration.toMillis();
+			long[] units = { 86_400_000, 3_600_000, 60_000, 1000 };
+			String[] names = { "d", "h", "m", "s" };
+			for (int i = 0; i < units.length; i++) {
+				if (millis != 0 && millis % units[i] == 0) {
+					return (millis / units[i]) + names[i];
+				}
+			}
+			return millis + "ms";
+		}
+
+		// Duration.isPositive() is Java 18.
+		private static boolean positive(Duration duration) {
+			return !duration.isNegative() && !duration.isZero();
+		}
+
+		private static void require(boolean condition, String message) {
+			if (!condition) {
+				throw new IllegalArgumentException(message);
+			}
+		}
+
 	}
 
 }

@@ -26,11 +26,15 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class RecordingConfiguration {
 
-	// Outcome writes at full concurrency, plus one for the lease and the sweeps.
+	// Outcome writes at full concurrency, plus one for the lease and the sweeps, plus one for
+	// retention when it has something to do.
 	@Bean
 	OutcomeDatabase outcomeDatabase(ConnectionFactory connectionFactory, R2dbcProperties r2dbc,
 			ChannelsProperties properties) {
-		return new OutcomeDatabase(connectionFactory, r2dbc.getPool(), properties.persistence().concurrency() + 1);
+		ChannelsProperties.Retention retention = properties.retention();
+		int size = properties.persistence().concurrency() + 1
+				+ ((retention.deletes() || retention.wipes()) ? 1 : 0);
+		return new OutcomeDatabase(connectionFactory, r2dbc.getPool(), size);
 	}
 
 	@Bean

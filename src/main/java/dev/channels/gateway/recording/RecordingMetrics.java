@@ -115,6 +115,20 @@ class RecordingMetrics {
 			.register(this.registry);
 	}
 
+	/** Meters of retention, read from its running totals as they are scraped. */
+	void bind(ExpiredRecords records, RetentionLifecycle retention) {
+		FunctionCounter.builder("channels.retention.deleted", records, ExpiredRecords::deleted)
+			.description("Requests deleted with their events for being older than channels.retention.max-age")
+			.register(this.registry);
+		FunctionCounter.builder("channels.retention.wiped", records, ExpiredRecords::wiped)
+			.description("Events whose previews and header values were wiped for being older than "
+					+ "channels.retention.wipe-after")
+			.register(this.registry);
+		FunctionCounter.builder("channels.retention.failures", retention, RetentionLifecycle::failures)
+			.description("Retention passes that failed; each is tried again at the next interval")
+			.register(this.registry);
+	}
+
 	private Timer timer(String name, String description, String channel) {
 		return Timer.builder(name)
 			.description(description)
