@@ -90,8 +90,9 @@ public final class GatewayClient {
 	}
 
 	/**
-	 * Sends a raw request, reads the response head and as many body bytes as its
-	 * Content-Length says, and closes the connection at once, as a client that is done does.
+	 * Sends a raw request, reads the response head and its body (as many bytes as its
+	 * Content-Length says, or its chunks to the last), and closes the connection at once, as
+	 * a client that is done does.
 	 * @return the head and the body
 	 */
 	public RawResponse exchangeThenClose(String request) {
@@ -108,9 +109,42 @@ public final class GatewayClient {
 			}
 			String headText = head.toString(StandardCharsets.ISO_8859_1);
 			Matcher length = Pattern.compile("(?i)\r\ncontent-length: *(\\d+)").matcher(headText);
-			byte[] body = length.find() ? in.readNBytes(Integer.parseInt(length.group(1))) : new byte[0];
-			return new RawResponse(headText, body);
+			if (length.find()) {
+				return new RawResponse(headText, in.readNBytes(Integer.parseInt(length.group(1))));
+			}
+			boolean chunked = Pattern.compile("(?i)\r\ntransfer-encoding: *chunked").matcher(headText).find();
+			return new RawResponse(headText, chunked ? readChunked(in) : new byte[0]);
 		});
+	}
+
+	// A chunked body to its last chunk: a client is done with a response only then.
+	private static byte[] readChunked(InputStream in) throws IOException {
+		ByteArrayOutputStream body = new ByteArrayOutputStream();
+		while (true) {
+			int size = Integer.parseInt(readLine(in).split(";", 2)[0].strip(), 16);
+			if (size == 0) {
+				while (!readLine(in).isEmpty()) {
+					// trailers
+				}
+				return body.toByteArray();
+			}
+			body.write(in.readNBytes(size));
+			readLine(in);
+		}
+	}
+
+	private static String readLine(InputStream in) throws IOException {
+		ByteArrayOutputStream line = new ByteArrayOutputStream();
+		int b;
+		while ((b = in.read()) != '\n') {
+			if (b < 0) {
+				throw new IOException("connection closed in a chunked body");
+			}
+			if (b != '\r') {
+				line.write(b);
+			}
+		}
+		return line.toString(StandardCharsets.ISO_8859_1);
 	}
 
 	/**
