@@ -1,8 +1,9 @@
 package dev.channels.gateway.recording;
 
 import io.r2dbc.pool.ConnectionPool;
-import io.r2dbc.pool.ConnectionPoolConfiguration;
 import io.r2dbc.spi.ConnectionFactory;
+
+import dev.channels.gateway.database.SeparatePool;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.r2dbc.autoconfigure.R2dbcProperties;
@@ -28,20 +29,7 @@ final class OutcomeDatabase implements DisposableBean {
 	 * @param size the connections this pool may open
 	 */
 	OutcomeDatabase(ConnectionFactory application, R2dbcProperties.Pool settings, int size) {
-		ConnectionFactory database = (application instanceof ConnectionPool pool) ? pool.unwrap() : application;
-		ConnectionPoolConfiguration.Builder configuration = ConnectionPoolConfiguration.builder(database)
-			.name("channels-outcomes")
-			.initialSize(0)
-			.maxSize(size)
-			.maxIdleTime(settings.getMaxIdleTime())
-			.acquireRetry(settings.getAcquireRetry());
-		if (settings.getMaxAcquireTime() != null) {
-			configuration.maxAcquireTime(settings.getMaxAcquireTime());
-		}
-		if (settings.getMaxCreateConnectionTime() != null) {
-			configuration.maxCreateConnectionTime(settings.getMaxCreateConnectionTime());
-		}
-		this.pool = new ConnectionPool(configuration.build());
+		this.pool = SeparatePool.create(application, settings, "channels-outcomes", size, null);
 		this.client = DatabaseClient.create(this.pool);
 	}
 

@@ -1,0 +1,55 @@
+package dev.channels.gateway.database;
+
+import java.util.function.Function;
+
+import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.pool.ConnectionPoolConfiguration;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+
+import org.springframework.boot.r2dbc.autoconfigure.R2dbcProperties;
+
+/**
+ * A connection pool of its own on the application's database, for work that must never take
+ * connections from another pool or leave another's callers waiting: outcome writes apart
+ * from new requests' rows, history reads apart from both. Same database and credentials,
+ * same pool timeouts as Spring Boot's pool ({@code spring.r2dbc.pool.*}).
+ * <p>
+ * Never a {@link ConnectionFactory} bean, so that Spring Boot still builds the application's.
+ */
+public final class SeparatePool {
+
+	private SeparatePool() {
+	}
+
+	/**
+	 * @param application the application's connection factory (Spring Boot's pool)
+	 * @param settings Spring Boot's pool settings, for the timeouts
+	 * @param name the pool's name, in its metrics and logs
+	 * @param size the connections this pool may open
+	 * @param prepare run once on each new connection, or {@code null}
+	 */
+	public static ConnectionPool create(ConnectionFactory application, R2dbcProperties.Pool settings, String name,
+			int size, @Nullable Function<? super Connection, ? extends Publisher<Void>> prepare) {
+		ConnectionFactory database = (application instanceof ConnectionPool pool) ? pool.unwrap() : application;
+		ConnectionPoolConfiguration.Builder configuration = ConnectionPoolConfiguration.builder(database)
+			.name(name)
+			.initialSize(0)
+			.maxSize(size)
+			.maxIdleTime(settings.getMaxIdleTime())
+			.acquireRetry(settings.getAcquireRetry());
+		if (settings.getMaxAcquireTime() != null) {
+			configuration.maxAcquireTime(settings.getMaxAcquireTime());
+		}
+		if (settings.getMaxCreateConnectionTime() != null) {
+			configuration.maxCreateConnectionTime(settings.getMaxCreateConnectionTime());
+		}
+		if (prepare != null) {
+			configuration.postAllocate(prepare);
+		}
+		return new ConnectionPool(configuration.build());
+	}
+
+}
