@@ -12,7 +12,7 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * The history API and page, in the management server's own (child) context only, so they
+ * The history API and the history page, in the management server's own (child) context only, so they
  * are served on the management port and never on the gateway port. Spring Boot imports this
  * class into that context from
  * {@code META-INF/spring/org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfiguration.imports};
@@ -44,6 +44,17 @@ class HistoryManagementConfiguration {
 			.GET("/history/api/requests/{id}", history::request)
 			.GET("/history/api/channels/{channel}/summary", history::summary)
 			.filter(history::handleErrors)
+			.build();
+	}
+
+	@Bean
+	RouterFunction<ServerResponse> historyPageRoutes() {
+		HistoryPage page = new HistoryPage();
+		return RouterFunctions.route()
+			.GET("/history", page::redirect)
+			.GET("/history/", page::page)
+			.GET("/history/history.js", page::script)
+			.GET("/history/history.css", page::styles)
 			.build();
 	}
 
