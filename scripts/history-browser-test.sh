@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Browser test of the history page: starts the gateway on its embedded default
+# (./mvnw spring-boot:test-run: an embedded PostgreSQL, the demo sink and the demo channel),
+# sends requests through the demo channel (successes, failures, one with markup in its body
+# and a header), then drives the page in headless Chromium (scripts/browser/history-page.test.mjs):
+# filters by state and checks that the table shows only that state, pages to older requests,
+# opens one exchange and checks its detail (status, method, path, body previews, size, hash,
+# headers), and checks that recorded markup is shown as text. Stops what it started.
+#
+# Installs what it needs when missing: Debian's chromium (apt-get, as root or with sudo) and
+# the npm packages of scripts/browser (npm ci, playwright-core only). Needs a JDK 17+ and
+# Node.js 18+ with npm.
+#
+# Usage: scripts/history-browser-test.sh
+# Exits 0 when every check passed, 1 when a check failed, 2 when the test could not run.
+#
+# Environment (defaults in brackets):
+#   GATEWAY_PORT [8080]  MANAGEMENT_PORT [8081]  SINK_PORT [9090]   must be free
+#   CHANNEL [demo]       the channel the requests go through
+#   READY_TIMEOUT [300]  s to wait for readiness (the first run compiles)
+#   CHROMIUM [/usr/bin/chromium]
+#   RUN_DIR              where the gateway's log goes [a new /tmp/history-browser-test.XXXXXX]
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BROWSER_DIR="$ROOT/scripts/browser"
+
+GATEWAY_PORT=${GATEWAY_PORT:-8080}
+MANAGEMENT_PORT=${MANAGEMENT_PORT:-8081}
+SINK_PORT=${SINK_PORT:-9090}
+CHANNEL=${CHANNEL:-demo}
+READY_TIMEOUT=${READY_TIMEOUT:-300}
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+RUN_DIR=${RUN_DIR:-$(mktemp -d /tmp/history-browser-test.XXXXXX)}
+mkdir -p "$RUN_DIR"
+
+GATEWAY="http://127.0.0.1:$GATEWAY_PORT"
+MANAGEMENT="http://127.0.0.1:$MANAGEMENT_PORT"
+
+log() { printf '%s [history-browser-test] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 2; }
+
+as_root() {
+    if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi
+}
+
+# --- what it needs
+
+command -v java >/dev/null || die "needs a JDK 17 or newer (java)"
+command -v curl >/dev/null || die "needs curl"
+command -v node >/dev/null && command -v npm >/dev/null || die "needs Node.js 18 or newer, with npm"
+
+if [[ ! -x "$CHROMIUM" ]]; then
+    log "installing Debian's chromium (apt-get)"
+    as_root apt-get update -qq >"$RUN_DIR/apt.log" 2>&1 || die "apt-get update failed: see $RUN_DIR/apt.log"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium \
+        >>"$RUN_DIR/apt.log" 2>&1 || die "could not install chromium: see $RUN_DIR/apt.log"
+    [[ -x "$CHROMIUM" ]] || die "chromium installed, but $CHROMIUM is not there (set CHROMIUM)"
+fi
+log "browser: $("$CHROMIUM" --version 2>/dev/null || echo "$CHROMIUM")"
+
+if [[ ! -f "$BROWSER_DIR/node_modules/playwright-core/package.json" ]]; then
+    log "installing playwright-core (npm ci in scripts/browser)"
+    (cd "$BROWSER_DIR" && npm ci --no-audit --no-fund --loglevel=error) >"$RUN_DIR/npm.log" 2>&1 \
+        || die "npm ci failed: see $RUN_DIR/npm.log"
+fi
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for port in "$GATEWAY_PORT" "$MANAGEMENT_PORT" "$SINK_PORT"; do
+    ! port_in_use "$port" || die "port $port is in use: stop what listens there, or set GATEWAY_PORT, MANAGEMENT_PORT, SINK_PORT"
+done
+
+# --- the gateway, on its embedded default
+
+GW_PID=""
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    set +e
+    if [[ -n "$GW_PID" ]] && kill -0 "$GW_PID" 2>/dev/null; then
+        log "stopping the gateway (process group $GW_PID)"
+        # The group is the session setsid started: Maven and the application it forked.
+        kill -TERM -- "-$GW_PID" 2>/dev/null || kill -TERM "$GW_PID"
+        for _ in $(seq 60); do
+            kill -0 -- "-$GW_PID" 2>/dev/null || break
+            sleep 1
+        done
+        kill -KILL -- "-$GW_PID" 2>/dev/null
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 2' INT TERM
+
+log "starting the gateway: ./mvnw spring-boot:test-run (log: $RUN_DIR/gateway.log)"
+cd "$ROOT"
+# A session of its own, so that the whole of it (Maven and the forked application) is
+# stopped through its process group id, which is the pid started here.
+setsid ./mvnw -B -q spring-boot:test-run \
+    -Dspring-boot.run.arguments="--server.port=$GATEWAY_PORT --management.server.port=$MANAGEMENT_PORT" \
+    -Dspring-boot.run.jvmArguments="-Ddemo.sink-port=$SINK_PORT" \
+    >"$RUN_DIR/gateway.log" 2>&1 </dev/null &
+GW_PID=$!
+
+deadline=$((SECONDS + READY_TIMEOUT))
+until curl -sf -o /dev/null "$MANAGEMENT/actuator/health/readiness"; do
+    kill -0 "$GW_PID" 2>/dev/null || { tail -n 30 "$RUN_DIR/gateway.log" >&2; die "the gateway exited before it was ready"; }
+    ((SECONDS < deadline)) || { tail -n 30 "$RUN_DIR/gateway.log" >&2; die "not ready within ${READY_TIMEOUT}s"; }
+    sleep 1
+done
+log "ready: gateway $GATEWAY, management $MANAGEMENT"
+
+# --- requests through the channel
+
+# Sends a request; prints its X-Channel-Request-Id. Fails unless the status is the expected one.
+send() {
+    local expected=$1
+    shift
+    local head status id
+    head=$(curl -s -o /dev/null -D - "$@") || die "request failed: $*"
+    status=$(printf '%s' "$head" | head -n 1 | awk '{print $2}')
+    id=$(printf '%s' "$head" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-channel-request-id" {print $2}')
+    [[ "$status" == "$expected" ]] || die "expected $expected, got $status for: $*"
+    [[ -n "$id" ]] || die "no X-Channel-Request-Id for: $*"
+    printf '%s\n' "$id"
+}
+
+ECHO_BODY="hello history ✓ $RANDOM$RANDOM"
+MARKUP_BODY='<b id="injected">not bold</b><script>alert("body")</script>'
+SUCCESS_ID=$(send 200 -X POST -H 'Content-Type: text/plain; charset=utf-8' --data-binary "$ECHO_BODY" \
+    "$GATEWAY/channels/$CHANNEL/echo")
+FAILED_ID=$(send 503 "$GATEWAY/channels/$CHANNEL/status/503")
+send 404 "$GATEWAY/channels/$CHANNEL/status/404" >/dev/null
+for _ in $(seq 22); do
+    send 200 "$GATEWAY/channels/$CHANNEL/status/200" >/dev/null
+done
+MARKUP_ID=$(send 200 -X POST -H 'Content-Type: text/html' -H 'X-Markup: <img id="injected" src=x onerror=alert(1)>' \
+    --data-binary "$MARKUP_BODY" "$GATEWAY/channels/$CHANNEL/echo")
+log "sent 26 requests: success $SUCCESS_ID, failed $FAILED_ID, markup $MARKUP_ID"
+
+# Outcomes are written after the exchange: wait until the last ones are recorded.
+for id in "$SUCCESS_ID" "$FAILED_ID" "$MARKUP_ID"; do
+    for _ in $(seq 150); do
+        curl -sf "$MANAGEMENT/history/api/requests/$id" | grep -q '"state":"pending"' || break
+        sleep 0.1
+    done
+    curl -sf "$MANAGEMENT/history/api/requests/$id" | grep -q '"event":{' || die "the outcome of $id was not recorded"
+done
+
+# --- the page, in Chromium
+
+set +e
+HISTORY_URL="$MANAGEMENT/history" CHANNEL="$CHANNEL" SUCCESS_ID="$SUCCESS_ID" FAILED_ID="$FAILED_ID" \
+    ECHO_BODY="$ECHO_BODY" MARKUP_ID="$MARKUP_ID" MARKUP_BODY="$MARKUP_BODY" CHROMIUM="$CHROMIUM" \
+    node "$BROWSER_DIR/history-page.test.mjs"
+result=$?
+set -e
+if [[ $result -ne 0 ]]; then
+    log "FAILED (gateway log: $RUN_DIR/gateway.log)"
+    exit 1
+fi
+log "passed"
