@@ -34,6 +34,8 @@ final class HistoryHandler {
 	/** The summary's window when none is given: the last hour. */
 	static final Duration DEFAULT_WINDOW = Duration.ofHours(1);
 
+	private static final String QUERY_CANCELED = "57014";
+
 	private final HistoryRecords records;
 
 	private final JsonMapper json;
@@ -70,7 +72,7 @@ final class HistoryHandler {
 		return Mono.defer(() -> next.handle(request))
 			.onErrorResume(InvalidParameterException.class,
 					(ex) -> error(HttpStatus.BAD_REQUEST, "invalid_parameter", ex.parameter(), ex.getMessage()))
-			.onErrorResume(QueryTimeoutException.class, (ex) -> {
+			.onErrorResume(HistoryHandler::isStatementTimeout, (ex) -> {
 				logger.warn("History query cancelled after " + HistoryDatabase.STATEMENT_TIMEOUT.toSeconds() + " s: "
 						+ request.path());
 				return error(HttpStatus.SERVICE_UNAVAILABLE, "query_timeout", null,
@@ -82,6 +84,18 @@ final class HistoryHandler {
 				return error(HttpStatus.SERVICE_UNAVAILABLE, "history_unavailable", null,
 						"the history database did not answer");
 			});
+	}
+
+	// PostgreSQL's query_canceled (57014), which the statement timeout raises; the driver
+	// reports it as a resource failure, not as a timeout.
+	static boolean isStatementTimeout(Throwable error) {
+		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+			if (cause instanceof QueryTimeoutException
+					|| (cause instanceof R2dbcException r2dbc && QUERY_CANCELED.equals(r2dbc.getSqlState()))) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private Mono<ServerResponse> ok(Object body) {
