@@ -9,7 +9,7 @@
 #
 # Installs what it needs when missing: Debian's chromium (apt-get, as root or with sudo) and
 # the npm packages of scripts/browser (npm ci, playwright-core only). Needs a JDK 17+ and
-# Node.js 18+ with npm.
+# Node.js 20+ with npm.
 #
 # Usage: scripts/history-browser-test.sh
 # Exits 0 when every check passed, 1 when a check failed, 2 when the test could not run.
@@ -48,7 +48,8 @@ as_root() {
 
 command -v java >/dev/null || die "needs a JDK 17 or newer (java)"
 command -v curl >/dev/null || die "needs curl"
-command -v node >/dev/null && command -v npm >/dev/null || die "needs Node.js 18 or newer, with npm"
+command -v node >/dev/null && command -v npm >/dev/null || die "needs Node.js 20 or newer, with npm"
+(( $(node -p 'process.versions.node.split(".")[0]') >= 20 )) || die "needs Node.js 20 or newer (playwright-core), found $(node --version)"
 
 if [[ ! -x "$CHROMIUM" ]]; then
     log "installing Debian's chromium (apt-get)"
@@ -95,12 +96,17 @@ trap 'exit 2' INT TERM
 log "starting the gateway: ./mvnw spring-boot:test-run (log: $RUN_DIR/gateway.log)"
 cd "$ROOT"
 # A session of its own, so that the whole of it (Maven and the forked application) is
-# stopped through its process group id, which is the pid started here.
+# stopped through its process group id, which is the pid started here: without job control
+# the background process is no group leader, so setsid makes the session without forking.
+set +m
 setsid ./mvnw -B -q spring-boot:test-run \
     -Dspring-boot.run.arguments="--server.port=$GATEWAY_PORT --management.server.port=$MANAGEMENT_PORT" \
     -Dspring-boot.run.jvmArguments="-Ddemo.sink-port=$SINK_PORT" \
     >"$RUN_DIR/gateway.log" 2>&1 </dev/null &
 GW_PID=$!
+sleep 0.2
+[[ "$(ps -o pgid= -p "$GW_PID" 2>/dev/null | tr -d ' ')" == "$GW_PID" ]] \
+    || die "could not start the gateway in a process group of its own"
 
 deadline=$((SECONDS + READY_TIMEOUT))
 until curl -sf -o /dev/null "$MANAGEMENT/actuator/health/readiness"; do

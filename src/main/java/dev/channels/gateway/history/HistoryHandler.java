@@ -2,6 +2,7 @@ package dev.channels.gateway.history;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -59,7 +60,7 @@ final class HistoryHandler {
 
 	Mono<ServerResponse> summary(ServerRequest request) {
 		Parameters parameters = new Parameters(request.queryParams());
-		Instant to = parameters.instant("to").orElseGet(Instant::now);
+		Instant to = parameters.instant("to").orElseGet(() -> Instant.now().truncatedTo(ChronoUnit.MICROS));
 		Instant from = parameters.instant("from").orElseGet(() -> to.minus(DEFAULT_WINDOW));
 		if (!to.isAfter(from)) {
 			throw new InvalidParameterException("to", "must be after from");
