@@ -3,8 +3,10 @@ package dev.channels.gateway.history;
 import io.r2dbc.spi.ConnectionFactory;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfiguration;
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextType;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.r2dbc.autoconfigure.R2dbcProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -22,14 +24,16 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * hence no history API.
  * <p>
  * The beans it uses (the connection factory, the JSON mapper) come from the application's
- * context, the child's parent.
+ * context, the child's parent; without them (an application with no database) there is no
+ * history.
  */
 @ManagementContextConfiguration(value = ManagementContextType.CHILD, proxyBeanMethods = false)
+@ConditionalOnBean({ ConnectionFactory.class, JsonMapper.class })
 class HistoryManagementConfiguration {
 
 	@Bean
-	HistoryDatabase historyDatabase(ConnectionFactory connectionFactory, R2dbcProperties r2dbc) {
-		return new HistoryDatabase(connectionFactory, r2dbc.getPool());
+	HistoryDatabase historyDatabase(ConnectionFactory connectionFactory, ObjectProvider<R2dbcProperties> r2dbc) {
+		return new HistoryDatabase(connectionFactory, r2dbc.getIfAvailable(R2dbcProperties::new).getPool());
 	}
 
 	@Bean

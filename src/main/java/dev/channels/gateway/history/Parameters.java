@@ -1,6 +1,7 @@
 package dev.channels.gateway.history;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
@@ -53,7 +54,8 @@ final class Parameters {
 	Optional<Instant> instant(String name) {
 		return text(name).map((text) -> {
 			try {
-				return Instant.parse(text);
+				// With or without seconds and fraction, with Z or an offset.
+				return OffsetDateTime.parse(text).toInstant();
 			}
 			catch (DateTimeParseException ex) {
 				throw new InvalidParameterException(name,

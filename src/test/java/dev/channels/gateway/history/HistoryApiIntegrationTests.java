@@ -198,6 +198,24 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	@Test
+	void instantsWithoutSecondsAreUnderstood() {
+		String channel = HistoryRows.channel("minutes");
+		Instant start = HistoryRows.window().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+		this.rows.insert(channel, "success", start.minusSeconds(1), 200, 5);
+		UUID inside = this.rows.insert(channel, "success", start, 200, 5);
+		this.rows.insert(channel, "success", start.plusSeconds(60), 200, 5);
+		// "2001-02-03T04:05Z"
+		String from = start.toString().replace(":00Z", "Z");
+		String to = start.plusSeconds(60).toString().replace(":00Z", "Z");
+
+		JsonNode page = json(
+				this.management.get("/history/api/requests?channel=" + channel + "&from=" + from + "&to=" + to));
+
+		assertThat(from).hasSize(17);
+		assertThat(ids(page)).containsExactly(inside);
+	}
+
+	@Test
 	void filtersCombine() {
 		String channel = HistoryRows.channel("combined");
 		String other = HistoryRows.channel("combined-other");
