@@ -80,12 +80,15 @@ cleanup() {
     set +e
     if [[ -n "$GW_PID" ]] && kill -0 "$GW_PID" 2>/dev/null; then
         log "stopping the gateway (process group $GW_PID)"
-        # The group is the session setsid started: Maven and the application it forked.
-        kill -TERM -- "-$GW_PID" 2>/dev/null || kill -TERM "$GW_PID"
+        # Maven first: it stops the application it forked, which shuts down gracefully and
+        # stops its embedded PostgreSQL last. Then whatever is left of the group (the session
+        # setsid started), if anything is.
+        kill -TERM "$GW_PID" 2>/dev/null
         for _ in $(seq 60); do
             kill -0 -- "-$GW_PID" 2>/dev/null || break
             sleep 1
         done
+        kill -TERM -- "-$GW_PID" 2>/dev/null && sleep 5
         kill -KILL -- "-$GW_PID" 2>/dev/null
     fi
     exit "$rc"
@@ -162,7 +165,9 @@ HISTORY_URL="$MANAGEMENT/history" CHANNEL="$CHANNEL" SUCCESS_ID="$SUCCESS_ID" FA
 result=$?
 set -e
 if [[ $result -ne 0 ]]; then
-    log "FAILED (gateway log: $RUN_DIR/gateway.log)"
+    # What the API says, for comparison with what the page showed.
+    curl -s "$MANAGEMENT/history/api/requests?channel=$CHANNEL&limit=500" >"$RUN_DIR/requests.json"
+    log "FAILED (gateway log: $RUN_DIR/gateway.log, the API's list: $RUN_DIR/requests.json)"
     exit 1
 fi
 log "passed"

@@ -11,7 +11,8 @@
   const byId = (id) => document.getElementById(id);
 
   // The filters of the table shown, and the cursors of its pages: pages[0] is the newest.
-  const view = { filters: new URLSearchParams(), pages: [null], next: null };
+  // Each load takes a number; an answer that arrives after a newer load began is dropped.
+  const view = { filters: new URLSearchParams(), pages: [null], next: null, loads: 0, summaries: 0, details: 0 };
 
   async function getJson(url) {
     const response = await fetch(url, { headers: { Accept: 'application/json' } });
@@ -120,8 +121,12 @@
     if (cursor) {
       query.set('cursor', cursor);
     }
+    const load = ++view.loads;
     say('Loading…', false);
     const page = await getJson(API + 'requests?' + query.toString());
+    if (load !== view.loads) {
+      return;
+    }
     view.pages.length = index + 1;
     view.next = page.next;
     if (page.next) {
@@ -164,6 +169,7 @@
   async function showSummary() {
     const section = byId('summary');
     const channel = view.filters.get('channel');
+    const load = ++view.summaries;
     if (!channel) {
       section.hidden = true;
       return;
@@ -172,6 +178,9 @@
     if (view.filters.has('from')) query.set('from', view.filters.get('from'));
     if (view.filters.has('to')) query.set('to', view.filters.get('to'));
     const summary = await getJson(API + 'channels/' + encodeURIComponent(channel) + '/summary?' + query.toString());
+    if (load !== view.summaries) {
+      return;
+    }
     byId('summary-channel').textContent = summary.channel_id;
     byId('summary-window').textContent = new Date(summary.from).toLocaleString() + ' to '
       + new Date(summary.to).toLocaleString();
@@ -245,11 +254,15 @@
   }
 
   async function openDetail(id) {
+    const load = ++view.details;
     let request;
     try {
       request = await getJson(API + 'requests/' + encodeURIComponent(id));
     } catch (error) {
       say('Could not load ' + id + ': ' + error.message, true);
+      return;
+    }
+    if (load !== view.details) {
       return;
     }
     for (const tr of byId('requests').tBodies[0].rows) {

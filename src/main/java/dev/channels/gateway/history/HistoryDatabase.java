@@ -64,7 +64,12 @@ final class HistoryDatabase implements DisposableBean {
 
 	@Override
 	public void destroy() {
-		this.pool.dispose();
+		try {
+			this.pool.dispose();
+		}
+		catch (RuntimeException ex) {
+			// Closing connections to a database that is gone already: nothing left to close.
+		}
 	}
 
 	// Once per new connection: the session settings every history statement runs under.
