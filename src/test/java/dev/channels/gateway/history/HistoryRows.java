@@ -1,6 +1,5 @@
 package dev.channels.gateway.history;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -41,13 +40,13 @@ final class HistoryRows {
 	}
 
 	/**
-	 * The start of a window of a day, somewhere between 2001 and 2014, that no other test's
-	 * rows (or the gateway's, which are now) fall in.
+	 * The start of a window of a few hours, between 1,000 and 3,000 days ago, that no other
+	 * test's rows fall in: the gateway's are now, retention's tests use other ages (and
+	 * delete what is older than ten years, which these are not).
 	 */
 	static Instant window() {
-		long day = ThreadLocalRandom.current().nextLong(5000);
-		return Instant.parse("2001-01-01T00:00:00Z").plus(Duration.ofDays(day)).plusSeconds(
-				ThreadLocalRandom.current().nextLong(3600) * 10);
+		long seconds = ThreadLocalRandom.current().nextLong(1000L * 86400, 3000L * 86400);
+		return now().minusSeconds(seconds).truncatedTo(ChronoUnit.SECONDS);
 	}
 
 	/**
