@@ -151,6 +151,10 @@ try {
   const requestHeaders = await page.$$eval('#request-headers th', (ths) => ths.map((th) => th.textContent));
   check(requestHeaders.some((name) => name.toLowerCase() === 'content-type'), 'the request headers are listed',
     requestHeaders);
+  check(/^[0-9a-f-]{36}$/.test(await text('#snapshot-id')), 'the channel snapshot is shown',
+    await text('#snapshot-id'));
+  check(JSON.parse(await page.textContent('#snapshot-definition')).id === CHANNEL,
+    'the snapshot\'s definition is the channel\'s', await page.textContent('#snapshot-definition'));
   check(page.url().includes('id=' + SUCCESS_ID), 'the open exchange is in the address', page.url());
 
   console.log('recorded markup is shown as text: ' + MARKUP_ID);

@@ -29,6 +29,7 @@ import dev.channels.gateway.support.GatewayClient.Response;
 import dev.channels.gateway.support.GatewayIntegrationTest;
 import dev.channels.gateway.support.RecordedRequests;
 import dev.channels.gateway.support.TestBodies;
+import dev.channels.gateway.support.TestChannels;
 import dev.channels.gateway.support.TestDatabase;
 
 import org.springframework.boot.test.web.server.LocalManagementPort;
@@ -329,7 +330,15 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 			.isEqualTo(((java.sql.Timestamp) stored.request().get("started_at")).toInstant().toString());
 		assertThat(request.get("completed_at").isNull()).isFalse();
 		assertThat(request.get("owner").asString()).isEqualTo(stored.request().get("owner"));
-		assertThat(request.has("channel_snapshot_id")).isTrue();
+		// the channel's definition in force, as the gateway recorded it
+		assertThat(request.get("channel_snapshot_id").asString())
+			.isEqualTo(String.valueOf(stored.request().get("channel_snapshot_id")));
+		JsonNode snapshot = request.get("snapshot");
+		assertThat(snapshot.get("id").asString()).isEqualTo(request.get("channel_snapshot_id").asString());
+		assertThat(snapshot.get("channel_id").asString()).isEqualTo("echo");
+		assertThat(snapshot.get("config_hash").asString()).hasSize(64);
+		assertThat(snapshot.get("definition").get("id").asString()).isEqualTo("echo");
+		assertThat(snapshot.get("definition").get("uri").asString()).isEqualTo(TestChannels.SINK.url());
 		JsonNode event = request.get("event");
 		assertThat(event.get("id").asString()).isEqualTo(stored.event().get("id").toString());
 		assertThat(event.get("type").asString()).isEqualTo("sink_response");
@@ -402,6 +411,21 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 		assertThat(preview.get("preview_bytes").asInt()).isEqualTo(65536);
 		assertThat(preview.get("preview_encoding").asString()).isEqualTo("utf-8");
 		assertThat(preview.get("preview").asString()).isEqualTo("a" + "é".repeat(32_767));
+	}
+
+	@Test
+	void aChannelWithShortPreviewsShowsThemTruncated() {
+		String text = "forty bytes of text, longer than sixteen";
+
+		UUID id = this.gateway.send("POST", "/channels/discreet/echo", text.getBytes(StandardCharsets.US_ASCII))
+			.requestId();
+		this.recorded.awaitOutcome(id);
+		JsonNode preview = json(this.management.get("/history/api/requests/" + id)).get("event").get("request_body");
+
+		assertThat(preview.get("size").asLong()).isEqualTo(text.length());
+		assertThat(preview.get("preview_bytes").asInt()).isEqualTo(TestChannels.DISCREET_PREVIEW_BYTES);
+		assertThat(preview.get("preview").asString()).isEqualTo(text.substring(0, TestChannels.DISCREET_PREVIEW_BYTES));
+		assertThat(preview.get("truncated").asBoolean()).isTrue();
 	}
 
 	@Test
