@@ -1,0 +1,123 @@
+package dev.channels.gateway.history;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import io.r2dbc.spi.R2dbcException;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.HandlerFunction;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+/**
+ * The history API's endpoints. Answers JSON: the API's data, or
+ * {@code {"error", "parameter", "message"}} with 400 for a parameter it cannot use, 404 for
+ * an unknown request, 503 when the history database did not answer in time.
+ */
+final class HistoryHandler {
+
+	private static final Log logger = LogFactory.getLog(HistoryHandler.class);
+
+	/** The summary's window when none is given: the last hour. */
+	static final Duration DEFAULT_WINDOW = Duration.ofHours(1);
+
+	private static final String QUERY_CANCELED = "57014";
+
+	private final HistoryRecords records;
+
+	private final JsonMapper json;
+
+	HistoryHandler(HistoryRecords records, JsonMapper json) {
+		this.records = records;
+		this.json = json;
+	}
+
+	Mono<ServerResponse> requests(ServerRequest request) {
+		RequestQuery query = RequestQuery.of(new Parameters(request.queryParams()));
+		return this.records.list(query).flatMap(this::ok);
+	}
+
+	Mono<ServerResponse> request(ServerRequest request) {
+		UUID id = Parameters.uuid("id", request.pathVariable("id"));
+		return this.records.find(id)
+			.flatMap(this::ok)
+			.switchIfEmpty(Mono.defer(() -> error(HttpStatus.NOT_FOUND, "not_found", null, "no request " + id)));
+	}
+
+	Mono<ServerResponse> summary(ServerRequest request) {
+		Parameters parameters = new Parameters(request.queryParams());
+		Instant to = parameters.instant("to").orElseGet(() -> Instant.now().truncatedTo(ChronoUnit.MICROS));
+		Instant from = parameters.instant("from").orElseGet(() -> to.minus(DEFAULT_WINDOW));
+		if (!to.isAfter(from)) {
+			throw new InvalidParameterException("to", "must be after from");
+		}
+		return this.records.summary(request.pathVariable("channel"), from, to).flatMap(this::ok);
+	}
+
+	/** Turns what the handlers throw or signal into the API's error answers. */
+	Mono<ServerResponse> handleErrors(ServerRequest request, HandlerFunction<ServerResponse> next) {
+		return Mono.defer(() -> next.handle(request))
+			.onErrorResume(InvalidParameterException.class,
+					(ex) -> error(HttpStatus.BAD_REQUEST, "invalid_parameter", ex.parameter(), ex.getMessage()))
+			.onErrorResume(HistoryHandler::isStatementTimeout, (ex) -> {
+				logger.warn("History query cancelled after " + HistoryDatabase.STATEMENT_TIMEOUT.toSeconds() + " s: "
+						+ request.path());
+				return error(HttpStatus.SERVICE_UNAVAILABLE, "query_timeout", null,
+						"the query ran longer than " + HistoryDatabase.STATEMENT_TIMEOUT.toSeconds()
+								+ " s; narrow it (channel, state, from, to)");
+			})
+			.onErrorResume((ex) -> ex instanceof DataAccessException || ex instanceof R2dbcException, (ex) -> {
+				logger.warn("History query failed: " + request.path() + ": " + ex.getMessage());
+				return error(HttpStatus.SERVICE_UNAVAILABLE, "history_unavailable", null,
+						"the history database did not answer");
+			});
+	}
+
+	// PostgreSQL's query_canceled (57014), which the statement timeout raises; the driver
+	// reports it as a resource failure, not as a timeout.
+	static boolean isStatementTimeout(Throwable error) {
+		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+			if (cause instanceof QueryTimeoutException
+					|| (cause instanceof R2dbcException r2dbc && QUERY_CANCELED.equals(r2dbc.getSqlState()))) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private Mono<ServerResponse> ok(Object body) {
+		return ServerResponse.ok()
+			.contentType(MediaType.APPLICATION_JSON)
+			.header(HttpHeaders.CACHE_CONTROL, "no-store")
+			.bodyValue(this.json.writeValueAsBytes(body));
+	}
+
+	private Mono<ServerResponse> error(HttpStatus status, String error, @Nullable String parameter,
+			String message) {
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("error", error);
+		if (parameter != null) {
+			body.put("parameter", parameter);
+		}
+		body.put("message", message);
+		return ServerResponse.status(status)
+			.contentType(MediaType.APPLICATION_JSON)
+			.header(HttpHeaders.CACHE_CONTROL, "no-store")
+			.bodyValue(this.json.writeValueAsBytes(body));
+	}
+
+}

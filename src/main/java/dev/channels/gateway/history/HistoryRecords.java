@@ -1,0 +1,237 @@
+package dev.channels.gateway.history;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.r2dbc.spi.Readable;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.r2dbc.core.DatabaseClient;
+
+/**
+ * The SQL of the history API, read-only. Values are always bound as positional parameters;
+ * the list's statement is assembled from fixed fragments, one for each filter in use, so
+ * that each combination gets a plan of its own rather than one plan for all with
+ * {@code $1 IS NULL OR ...} conditions that no index can serve.
+ * <p>
+ * The JSON field names are the columns' names.
+ */
+class HistoryRecords {
+
+	private static final String LIST = """
+			SELECT r.id, r.channel_id, r.state, r.started_at, r.completed_at,
+			    e.response_status, e.latency_ms, e.request_method, e.request_path
+			FROM channel_requests r LEFT JOIN channel_events e ON e.channel_request_id = r.id
+			%s
+			ORDER BY r.started_at DESC, r.id DESC
+			LIMIT %s""";
+
+	private static final String ONE = """
+			SELECT r.id, r.channel_id, r.state, r.client_identity, r.started_at, r.completed_at, r.owner,
+			    r.channel_snapshot_id,
+			    e.id AS event_id, e.type, e.request_method, e.request_path, e.request_query, e.sink_url,
+			    e.request_headers::text AS request_headers, e.request_body_preview, e.request_body_hash,
+			    e.request_body_size, e.response_status, e.response_headers::text AS response_headers,
+			    e.response_body_preview, e.response_body_hash, e.response_body_size, e.latency_ms, e.ttfb_ms,
+			    e.error_message, e.inserted_at, e.wiped_at,
+			    s.id AS snapshot_id, s.channel_id AS snapshot_channel_id, s.config_hash,
+			    s.definition::text AS definition, s.created_at AS snapshot_created_at
+			FROM channel_requests r
+			LEFT JOIN channel_events e ON e.channel_request_id = r.id
+			LEFT JOIN channel_snapshots s ON s.id = r.channel_snapshot_id
+			WHERE r.id = $1""";
+
+	// One pass over the window's rows (channel_requests_channel_started_idx); the latencies
+	// are those of every request that has one, whatever its state.
+	private static final String SUMMARY = """
+			SELECT count(*) AS total,
+			    count(*) FILTER (WHERE r.state = 'pending') AS pending,
+			    count(*) FILTER (WHERE r.state = 'success') AS success,
+			    count(*) FILTER (WHERE r.state = 'failed') AS failed,
+			    count(*) FILTER (WHERE r.state = 'timeout') AS timeout,
+			    count(*) FILTER (WHERE r.state = 'error') AS error,
+			    count(e.latency_ms) AS latencies,
+			    percentile_cont(0.5) WITHIN GROUP (ORDER BY e.latency_ms) AS p50,
+			    percentile_cont(0.95) WITHIN GROUP (ORDER BY e.latency_ms) AS p95
+			FROM channel_requests r LEFT JOIN channel_events e ON e.channel_request_id = r.id
+			WHERE r.channel_id = $1 AND r.started_at >= $2 AND r.started_at < $3""";
+
+	private static final String STARTED_AT = "started_at";
+
+	private final DatabaseClient database;
+
+	private final JsonMapper json;
+
+	HistoryRecords(DatabaseClient database, JsonMapper json) {
+		this.database = database;
+		this.json = json;
+	}
+
+	/** A page of requests, newest first, and the cursor of the next page (null on the last). */
+	Mono<Map<String, Object>> list(RequestQuery query) {
+		List<String> conditions = new ArrayList<>();
+		List<Object> values = new ArrayList<>();
+		if (query.channel() != null) {
+			values.add(query.channel());
+			conditions.add("r.channel_id = $" + values.size());
+		}
+		if (query.state() != null) {
+			values.add(query.state());
+			conditions.add("r.state = $" + values.size());
+		}
+		if (query.status() != null) {
+			values.add(query.status().shortValue());
+			conditions.add("e.response_status = $" + values.size());
+		}
+		if (query.from() != null) {
+			values.add(query.from());
+			conditions.add("r.started_at >= $" + values.size());
+		}
+		if (query.to() != null) {
+			values.add(query.to());
+			conditions.add("r.started_at < $" + values.size());
+		}
+		if (query.after() != null) {
+			values.add(query.after().startedAt());
+			values.add(query.after().id());
+			// A row comparison, which the (..., started_at DESC, id DESC) indexes serve as a range.
+			conditions.add("(r.started_at, r.id) < ($" + (values.size() - 1) + ", $" + values.size() + ")");
+		}
+		// One row more than the page: whether there is a next page, without an empty last one.
+		values.add(query.limit() + 1);
+		String where = conditions.isEmpty() ? "" : "WHERE " + String.join(" AND ", conditions);
+		DatabaseClient.GenericExecuteSpec statement = this.database.sql(LIST.formatted(where, "$" + values.size()));
+		for (int i = 0; i < values.size(); i++) {
+			statement = statement.bind(i, values.get(i));
+		}
+		return statement.map(HistoryRecords::listItem).all().collectList().map((rows) -> {
+			List<Map<String, Object>> page = (rows.size() > query.limit()) ? rows.subList(0, query.limit()) : rows;
+			String next = null;
+			if (rows.size() > query.limit()) {
+				Map<String, Object> last = page.get(page.size() - 1);
+				next = new Cursor((Instant) last.get(STARTED_AT), (UUID) last.get("id")).encode();
+			}
+			Map<String, Object> body = new LinkedHashMap<>();
+			body.put("requests", page.stream().map(HistoryRecords::withTimesAsText).toList());
+			body.put("next", next);
+			return body;
+		});
+	}
+
+	/** One request with every recorded field, its event and its channel snapshot; empty if unknown. */
+	Mono<Map<String, Object>> find(UUID id) {
+		return this.database.sql(ONE).bind(0, id).map(this::detail).one();
+	}
+
+	/** Counts by state and latency percentiles of a channel's requests that started in the window. */
+	Mono<Map<String, Object>> summary(String channel, Instant from, Instant to) {
+		return this.database.sql(SUMMARY).bind(0, channel).bind(1, from).bind(2, to).map((row) -> {
+			Map<String, Object> states = new LinkedHashMap<>();
+			for (String state : Parameters.STATES) {
+				states.put(state, row.get(state, Long.class));
+			}
+			Map<String, Object> latency = new LinkedHashMap<>();
+			latency.put("count", row.get("latencies", Long.class));
+			latency.put("p50", row.get("p50", Double.class));
+			latency.put("p95", row.get("p95", Double.class));
+			Map<String, Object> summary = new LinkedHashMap<>();
+			summary.put("channel_id", channel);
+			summary.put("from", from.toString());
+			summary.put("to", to.toString());
+			summary.put("total", row.get("total", Long.class));
+			summary.put("states", states);
+			summary.put("latency_ms", latency);
+			return summary;
+		}).one();
+	}
+
+	private static Map<String, Object> listItem(Readable row) {
+		Map<String, Object> item = new LinkedHashMap<>();
+		item.put("id", row.get("id", UUID.class));
+		item.put("channel_id", row.get("channel_id", String.class));
+		item.put("state", row.get("state", String.class));
+		item.put("response_status", row.get("response_status", Integer.class));
+		item.put("latency_ms", row.get("latency_ms", Integer.class));
+		item.put(STARTED_AT, row.get(STARTED_AT, Instant.class));
+		item.put("completed_at", row.get("completed_at", Instant.class));
+		item.put("request_method", row.get("request_method", String.class));
+		item.put("request_path", row.get("request_path", String.class));
+		return item;
+	}
+
+	// Instants as ISO-8601 text (to the microsecond, as stored), whatever the JSON mapper's settings.
+	private static Map<String, Object> withTimesAsText(Map<String, Object> item) {
+		Map<String, Object> shown = new LinkedHashMap<>(item);
+		shown.replaceAll((name, value) -> (value instanceof Instant instant) ? instant.toString() : value);
+		return shown;
+	}
+
+	private Map<String, Object> detail(Readable row) {
+		Map<String, Object> request = new LinkedHashMap<>();
+		request.put("id", row.get("id", UUID.class));
+		request.put("channel_id", row.get("channel_id", String.class));
+		request.put("state", row.get("state", String.class));
+		request.put("client_identity", row.get("client_identity", String.class));
+		request.put(STARTED_AT, text(row.get(STARTED_AT, Instant.class)));
+		request.put("completed_at", text(row.get("completed_at", Instant.class)));
+		request.put("owner", row.get("owner", String.class));
+		request.put("channel_snapshot_id", row.get("channel_snapshot_id", UUID.class));
+		request.put("snapshot", snapshot(row));
+		request.put("event", event(row));
+		return request;
+	}
+
+	private @Nullable Map<String, Object> snapshot(Readable row) {
+		UUID id = row.get("snapshot_id", UUID.class);
+		if (id == null) {
+			return null;
+		}
+		Map<String, Object> snapshot = new LinkedHashMap<>();
+		snapshot.put("id", id);
+		snapshot.put("channel_id", row.get("snapshot_channel_id", String.class));
+		snapshot.put("config_hash", row.get("config_hash", String.class));
+		String definition = row.get("definition", String.class);
+		snapshot.put("definition", (definition != null) ? this.json.readTree(definition) : null);
+		snapshot.put("created_at", text(row.get("snapshot_created_at", Instant.class)));
+		return snapshot;
+	}
+
+	// Absent while the request is pending.
+	private @Nullable Map<String, Object> event(Readable row) {
+		UUID id = row.get("event_id", UUID.class);
+		if (id == null) {
+			return null;
+		}
+		Map<String, Object> event = new LinkedHashMap<>();
+		event.put("id", id);
+		event.put("type", row.get("type", String.class));
+		event.put("request_method", row.get("request_method", String.class));
+		event.put("request_path", row.get("request_path", String.class));
+		event.put("request_query", row.get("request_query", String.class));
+		event.put("sink_url", row.get("sink_url", String.class));
+		event.put("request_headers", StoredHeaders.render(row.get("request_headers", String.class), this.json));
+		event.put("request_body", Preview.body(row.get("request_body_size", Long.class),
+				row.get("request_body_hash", String.class), row.get("request_body_preview", byte[].class)));
+		event.put("response_status", row.get("response_status", Integer.class));
+		event.put("response_headers", StoredHeaders.render(row.get("response_headers", String.class), this.json));
+		event.put("response_body", Preview.body(row.get("response_body_size", Long.class),
+				row.get("response_body_hash", String.class), row.get("response_body_preview", byte[].class)));
+		event.put("latency_ms", row.get("latency_ms", Integer.class));
+		event.put("ttfb_ms", row.get("ttfb_ms", Integer.class));
+		event.put("error_message", row.get("error_message", String.class));
+		event.put("inserted_at", text(row.get("inserted_at", Instant.class)));
+		event.put("wiped_at", text(row.get("wiped_at", Instant.class)));
+		return event;
+	}
+
+	private static @Nullable String text(@Nullable Instant instant) {
+		return (instant != null) ? instant.toString() : null;
+	}
+
+}
