@@ -3,12 +3,13 @@ package dev.channels.gateway.history;
 import java.time.Duration;
 
 import io.r2dbc.pool.ConnectionPool;
-import io.r2dbc.pool.ConnectionPoolConfiguration;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.Result;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+
+import dev.channels.gateway.database.SeparatePool;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.r2dbc.autoconfigure.R2dbcProperties;
@@ -40,21 +41,7 @@ final class HistoryDatabase implements DisposableBean {
 	 * @param settings Spring Boot's pool settings, for the timeouts
 	 */
 	HistoryDatabase(ConnectionFactory application, R2dbcProperties.Pool settings) {
-		ConnectionFactory database = (application instanceof ConnectionPool pool) ? pool.unwrap() : application;
-		ConnectionPoolConfiguration.Builder configuration = ConnectionPoolConfiguration.builder(database)
-			.name("channels-history")
-			.initialSize(0)
-			.maxSize(SIZE)
-			.maxIdleTime(settings.getMaxIdleTime())
-			.acquireRetry(settings.getAcquireRetry())
-			.postAllocate(HistoryDatabase::prepare);
-		if (settings.getMaxAcquireTime() != null) {
-			configuration.maxAcquireTime(settings.getMaxAcquireTime());
-		}
-		if (settings.getMaxCreateConnectionTime() != null) {
-			configuration.maxCreateConnectionTime(settings.getMaxCreateConnectionTime());
-		}
-		this.pool = new ConnectionPool(configuration.build());
+		this.pool = SeparatePool.create(application, settings, "channels-history", SIZE, HistoryDatabase::prepare);
 		this.client = DatabaseClient.create(this.pool);
 	}
 
