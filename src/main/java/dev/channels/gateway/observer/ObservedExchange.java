@@ -302,21 +302,19 @@ final class ObservedExchange<S> {
 	/**
 	 * Whether the client got the whole response. The termination signal does not say: a
 	 * client that closes right after the last byte may end the write with a cancel, and one
-	 * that leaves mid-body may let it complete. What was relayed does: the sink's body must
-	 * have ended, and all of a declared length must have passed; without a declared length,
-	 * the write itself must have completed.
+	 * that leaves mid-body may let it complete. What was relayed does: with a declared
+	 * length, all of it must have passed (the end of the sink's body may still be on its way
+	 * when a client that has every byte closes); without one, the sink's body must have ended
+	 * and the write itself completed.
 	 */
 	private boolean responseDelivered(SignalType signal) {
 		if (!this.writeStarted) {
 			return signal == SignalType.ON_COMPLETE;
 		}
-		if (!this.responseBody.isCompleted()) {
-			return false;
-		}
 		if (this.declaredLength >= 0 && bodyExpected()) {
 			return this.responseBody.size() == this.declaredLength;
 		}
-		return this.writeCompleted;
+		return this.responseBody.isCompleted() && this.writeCompleted;
 	}
 
 	/**

@@ -6,6 +6,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
@@ -15,6 +16,8 @@ import dev.channels.gateway.observer.RecordingTestObserver.Observed;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
@@ -92,6 +95,56 @@ class ObservingFilterTests {
 		ExchangeOutcome outcome = this.observer.awaitFinished(observed.request.id()).finish().outcome();
 		assertThat(outcome.kind()).isEqualTo(Kind.CLIENT_ABORTED);
 		assertThat(outcome.failure()).isEqualTo("client closed the connection before the sink answered");
+	}
+
+	@Test
+	void clientThatClosesOnceItHasEveryDeclaredByteGotTheWholeResponse() {
+		// The client has the whole body when all declared bytes have gone out; its close can
+		// overtake the end of the sink's body on its way through the gateway (seen with a
+		// 64 MiB download in the benchmark).
+		MockServerWebExchange exchange = channelExchange("echo", "/channels/echo/declared");
+		byte[] body = "four".getBytes();
+		GatewayFilterChain answering = (e) -> {
+			e.getResponse().setStatusCode(HttpStatus.OK);
+			e.getResponse().getHeaders().setContentLength(body.length);
+			Flux<DataBuffer> withoutEnd = Flux.concat(Mono.just(DefaultDataBufferFactory.sharedInstance.wrap(body)),
+					Flux.never());
+			return e.getResponse().writeWith(withoutEnd);
+		};
+
+		StepVerifier.create(this.filter.filter(exchange, answering))
+			.expectSubscription()
+			.thenAwait(Duration.ofMillis(50))
+			.thenCancel()
+			.verify(Duration.ofSeconds(5));
+
+		Observed observed = onlyExchange("/channels/echo/declared");
+		ExchangeOutcome outcome = this.observer.awaitFinished(observed.request.id()).finish().outcome();
+		assertThat(outcome.kind()).isEqualTo(Kind.DELIVERED);
+		assertThat(outcome.responseBody().size()).isEqualTo(body.length);
+	}
+
+	@Test
+	void clientThatClosesBeforeEveryDeclaredByteLeftMidResponse() {
+		MockServerWebExchange exchange = channelExchange("echo", "/channels/echo/short");
+		GatewayFilterChain answering = (e) -> {
+			e.getResponse().setStatusCode(HttpStatus.OK);
+			e.getResponse().getHeaders().setContentLength(8);
+			return e.getResponse()
+				.writeWith(Flux.concat(Mono.just(DefaultDataBufferFactory.sharedInstance.wrap("four".getBytes())),
+						Flux.never()));
+		};
+
+		StepVerifier.create(this.filter.filter(exchange, answering))
+			.expectSubscription()
+			.thenAwait(Duration.ofMillis(50))
+			.thenCancel()
+			.verify(Duration.ofSeconds(5));
+
+		Observed observed = onlyExchange("/channels/echo/short");
+		ExchangeOutcome outcome = this.observer.awaitFinished(observed.request.id()).finish().outcome();
+		assertThat(outcome.kind()).isEqualTo(Kind.CLIENT_ABORTED);
+		assertThat(outcome.failure()).isEqualTo("client closed the connection after 4 of 8 response bytes");
 	}
 
 	@Test
