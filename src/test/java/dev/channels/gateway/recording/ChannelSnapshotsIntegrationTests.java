@@ -1,7 +1,6 @@
 package dev.channels.gateway.recording;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,19 +17,17 @@ import reactor.core.publisher.Flux;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import dev.channels.gateway.ChannelsApplication;
 import dev.channels.gateway.channel.ChannelPolicies;
 import dev.channels.gateway.channel.Redaction;
 import dev.channels.gateway.support.GatewayClient;
 import dev.channels.gateway.support.GatewayIntegrationTest;
-import dev.channels.gateway.support.OwnNettyResources;
 import dev.channels.gateway.support.RecordedRequests;
+import dev.channels.gateway.support.StandaloneGateway;
 import dev.channels.gateway.support.TestChannels;
 import dev.channels.gateway.support.TestDatabase;
 import dev.channels.gateway.support.TestRoutes;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.context.ApplicationContext;
@@ -160,21 +157,12 @@ class ChannelSnapshotsIntegrationTests extends GatewayIntegrationTest {
 
 	@Test
 	void invalidOverridesInTheRoutesStopTheStart() {
-		Map<String, Object> settings = new HashMap<>(TestDatabase.get().properties());
 		String route = "spring.cloud.gateway.server.webflux.routes[0].";
-		settings.put(route + "id", "badly-configured");
-		settings.put(route + "uri", TestChannels.SINK.url());
-		settings.put(route + "predicates[0]", "Path=/channels/badly-configured/**");
-		settings.put(route + "metadata.preview-size", "lots");
-		settings.put("server.port", 0);
-		settings.put("management.server.port", 0);
-		String[] arguments = settings.entrySet()
-			.stream()
-			.map((setting) -> "--" + setting.getKey() + "=" + setting.getValue())
-			.toArray(String[]::new);
+		Map<String, Object> settings = Map.of(route + "id", "badly-configured", route + "uri",
+				TestChannels.SINK.url(), route + "predicates[0]", "Path=/channels/badly-configured/**",
+				route + "metadata.preview-size", "lots");
 
-		assertThatThrownBy(
-				() -> new SpringApplicationBuilder(ChannelsApplication.class, OwnNettyResources.class).run(arguments))
+		assertThatThrownBy(() -> StandaloneGateway.start(settings))
 			.hasStackTraceContaining("Channel 'badly-configured' has invalid metadata: preview-size 'lots'");
 	}
 

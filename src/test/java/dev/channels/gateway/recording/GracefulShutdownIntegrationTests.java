@@ -1,7 +1,6 @@
 package dev.channels.gateway.recording;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -11,15 +10,13 @@ import java.util.stream.IntStream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-import dev.channels.gateway.ChannelsApplication;
 import dev.channels.gateway.support.GatewayClient;
 import dev.channels.gateway.support.GatewayClient.Response;
-import dev.channels.gateway.support.OwnNettyResources;
 import dev.channels.gateway.support.RecordedRequests;
+import dev.channels.gateway.support.StandaloneGateway;
 import dev.channels.gateway.support.TestChannels;
 import dev.channels.gateway.support.TestDatabase;
 
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -80,21 +77,10 @@ class GracefulShutdownIntegrationTests {
 	}
 
 	private static ConfigurableApplicationContext startGateway() {
-		Map<String, Object> settings = new HashMap<>(TestDatabase.get().properties());
 		String route = "spring.cloud.gateway.server.webflux.routes[0].";
-		settings.put(route + "id", "echo");
-		settings.put(route + "uri", TestChannels.SINK.url());
-		settings.put(route + "predicates[0]", "Path=/channels/echo/**");
-		settings.put(route + "filters[0]", "StripPrefix=2");
-		settings.put("server.port", 0);
-		settings.put("management.server.port", 0);
-		settings.put("channels.persistence.concurrency", 1);
-		// As arguments: they win over application.yml, as they would on a command line.
-		String[] arguments = settings.entrySet()
-			.stream()
-			.map((setting) -> "--" + setting.getKey() + "=" + setting.getValue())
-			.toArray(String[]::new);
-		return new SpringApplicationBuilder(ChannelsApplication.class, OwnNettyResources.class).run(arguments);
+		return StandaloneGateway.start(Map.of(route + "id", "echo", route + "uri", TestChannels.SINK.url(),
+				route + "predicates[0]", "Path=/channels/echo/**", route + "filters[0]", "StripPrefix=2",
+				"channels.persistence.concurrency", 1));
 	}
 
 }
