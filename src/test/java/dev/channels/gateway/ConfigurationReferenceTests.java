@@ -14,9 +14,9 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every {@code channels.*} setting is in the configuration metadata that IDEs complete from
- * (generated from the properties' Javadoc) with a description, and in the README's table
- * with the same default.
+ * Every {@code channels.*} setting is in the configuration metadata that IDEs complete
+ * from (generated from the properties' Javadoc) with a description, and in the README's
+ * table with the same default.
  */
 class ConfigurationReferenceTests {
 
@@ -39,7 +39,8 @@ class ConfigurationReferenceTests {
 			}
 			assertThat(setting.path("description").asString("")).as("description of %s", name).isNotBlank();
 			JsonNode defaultValue = setting.get("defaultValue");
-			// A list's default is written as "[a, b]"; the README shows it as "a, b". A setting
+			// A list's default is written as "[a, b]"; the README shows it as "a, b". A
+			// setting
 			// with no default (an empty list, an optional limit) is shown as "none".
 			String shown = (defaultValue != null) ? defaultValue.asString().replaceAll("^\\[(.*)]$", "$1") : "none";
 			assertThat(readme).as("README row of %s", name).contains("| `" + name + "` | `" + shown + "` |");

@@ -94,7 +94,8 @@ class KubernetesManifestsTests extends GatewayIntegrationTest {
 		Map<String, Object> pod = podSpec();
 		Map<String, Object> kustomization = load(BASE.resolve("kustomization.yaml"));
 
-		// The routes file is mounted where Spring Boot is told to look for more configuration.
+		// The routes file is mounted where Spring Boot is told to look for more
+		// configuration.
 		Map<String, String> env = list(container, "env").stream()
 			.map(KubernetesManifestsTests::map)
 			.collect(Collectors.toMap((variable) -> (String) variable.get("name"),
@@ -114,15 +115,17 @@ class KubernetesManifestsTests extends GatewayIntegrationTest {
 			.isEqualTo(map(list(kustomization, "configMapGenerator").get(0)).get("name"));
 		// The routes are where Gateway 5 reads them (it ignores the old prefix silently).
 		Map<String, Object> routesFile = load(BASE.resolve("application.yml"));
-		Object routes = map(map(map(map(map(routesFile.get("spring")).get("cloud")).get("gateway")).get("server"))
-			.get("webflux")).get("routes");
+		Object routes = map(
+				map(map(map(map(routesFile.get("spring")).get("cloud")).get("gateway")).get("server")).get("webflux"))
+			.get("routes");
 		assertThat((List<?>) routes).isNotEmpty()
 			.allSatisfy((route) -> assertThat(map(route)).containsKeys("id", "uri", "predicates"));
 		// The database settings come from the Secret, as the variables Spring Boot binds.
 		Map<String, Object> secretRef = map(map(list(container, "envFrom").get(0)).get("secretRef"));
 		assertThat(secretRef.get("name")).isEqualTo(map(list(kustomization, "secretGenerator").get(0)).get("name"));
 		for (Path directory : List.of(BASE, PRODUCTION)) {
-			assertThat(Files.readAllLines(directory.resolve("database.env")).stream()
+			assertThat(Files.readAllLines(directory.resolve("database.env"))
+				.stream()
 				.filter((line) -> !line.isBlank())
 				.map((line) -> line.substring(0, line.indexOf('='))))
 				.containsExactlyInAnyOrder("SPRING_R2DBC_URL", "SPRING_R2DBC_USERNAME", "SPRING_R2DBC_PASSWORD");
@@ -134,7 +137,8 @@ class KubernetesManifestsTests extends GatewayIntegrationTest {
 		Map<String, Object> settings = load(Path.of("src/main/resources/application.yml"));
 		Duration exchanges = Duration
 			.parse("PT" + map(map(settings.get("spring")).get("lifecycle")).get("timeout-per-shutdown-phase"));
-		Duration outcomes = Duration.ofSeconds(10); // channels.persistence.shutdown-timeout's default
+		Duration outcomes = Duration.ofSeconds(10); // channels.persistence.shutdown-timeout's
+													// default
 		List<?> preStop = list(map(map(map(container().get("lifecycle")).get("preStop")).get("exec")), "command");
 		Duration preStopSleep = Duration.ofSeconds(Long.parseLong((String) preStop.get(1)));
 
@@ -148,7 +152,8 @@ class KubernetesManifestsTests extends GatewayIntegrationTest {
 	void podRunsAsTheImagesNonRootUserWithAReadOnlyRootFilesystem() throws IOException {
 		Map<String, Object> podSecurity = map(podSpec().get("securityContext"));
 		Map<String, Object> containerSecurity = map(container().get("securityContext"));
-		String dockerUser = Files.readAllLines(Path.of("Dockerfile")).stream()
+		String dockerUser = Files.readAllLines(Path.of("Dockerfile"))
+			.stream()
 			.filter((line) -> line.startsWith("USER "))
 			.findFirst()
 			.orElseThrow()
@@ -159,8 +164,8 @@ class KubernetesManifestsTests extends GatewayIntegrationTest {
 		assertThat(containerSecurity).containsEntry("readOnlyRootFilesystem", true)
 			.containsEntry("allowPrivilegeEscalation", false);
 		// The JVM and Netty need somewhere to write.
-		assertThat(list(container(), "volumeMounts")).anySatisfy((mount) -> assertThat(map(mount))
-			.containsEntry("mountPath", "/tmp"));
+		assertThat(list(container(), "volumeMounts"))
+			.anySatisfy((mount) -> assertThat(map(mount)).containsEntry("mountPath", "/tmp"));
 		assertThat(map(container().get("resources"))).containsKeys("requests", "limits");
 	}
 
@@ -181,7 +186,8 @@ class KubernetesManifestsTests extends GatewayIntegrationTest {
 	void productionPatchesTargetWhatTheBaseDefines() throws IOException {
 		Map<String, Object> kustomization = load(PRODUCTION.resolve("kustomization.yaml"));
 		List<String> baseKinds = new ArrayList<>();
-		for (String resource : KubernetesManifestsTests.<String>list(load(BASE.resolve("kustomization.yaml")), "resources")) {
+		for (String resource : KubernetesManifestsTests.<String>list(load(BASE.resolve("kustomization.yaml")),
+				"resources")) {
 			Map<String, Object> document = load(BASE.resolve(resource));
 			baseKinds.add(document.get("kind") + "/" + map(document.get("metadata")).get("name"));
 		}
@@ -205,11 +211,12 @@ class KubernetesManifestsTests extends GatewayIntegrationTest {
 			for (Object document : new Yaml().loadAll(rendered)) {
 				byKind.put((String) map(document).get("kind"), map(document));
 			}
-			assertThat(byKind).containsOnlyKeys("ConfigMap", "Secret", "Service", "Deployment",
-					"PodDisruptionBudget", "HorizontalPodAutoscaler");
+			assertThat(byKind).containsOnlyKeys("ConfigMap", "Secret", "Service", "Deployment", "PodDisruptionBudget",
+					"HorizontalPodAutoscaler");
 			String configMap = (String) map(byKind.get("ConfigMap").get("metadata")).get("name");
 			String secret = (String) map(byKind.get("Secret").get("metadata")).get("name");
-			// Generated names carry a content hash, and the Deployment refers to them by it.
+			// Generated names carry a content hash, and the Deployment refers to them by
+			// it.
 			assertThat(configMap).matches("channels-config-[a-z0-9]{10}");
 			assertThat(secret).matches("channels-database-[a-z0-9]{10}");
 			assertThat(rendered).contains("name: " + configMap + "\n", "name: " + secret + "\n");

@@ -22,9 +22,10 @@ public final class TestChannelsApplication {
 		database.properties().forEach(System::setProperty);
 		System.setProperty("demo.sink-url", sink.url());
 		SpringApplication.from(ChannelsApplication::main).withAdditionalProfiles("demo").run(args);
-		System.out.printf("%nChannels demo is up.%n  try:        curl -i localhost:8080/channels/demo/echo -d 'hello'%n"
-				+ "  records:    psql -h %s -p %d -U %s %s%n%n", database.host(), database.port(), database.username(),
-				database.name());
+		System.out.printf(
+				"%nChannels demo is up.%n  try:        curl -i localhost:8080/channels/demo/echo -d 'hello'%n"
+						+ "  records:    psql -h %s -p %d -U %s %s%n%n",
+				database.host(), database.port(), database.username(), database.name());
 	}
 
 }

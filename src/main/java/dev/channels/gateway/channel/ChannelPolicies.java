@@ -14,15 +14,14 @@ import org.springframework.cloud.gateway.route.Route;
 import org.springframework.util.unit.DataSize;
 
 /**
- * Resolves the {@link ChannelPolicy} of each channel from its route's metadata:
- * <pre>
+ * Resolves the {@link ChannelPolicy} of each channel from its route's metadata: <pre>
  * metadata:
  *   preview-size: 4KB                   # 0 turns previews off
  *   redacted-headers: X-Session, X-Sig  # on top of channels.redacted-headers
  *   redacted-query-params: token        # on top of channels.redacted-query-params
- * </pre>
- * A policy is resolved once per route object: the gateway builds new ones when its routes
- * are refreshed, so a refresh takes effect with the next request that arrives through it.
+ * </pre> A policy is resolved once per route object: the gateway builds new ones when its
+ * routes are refreshed, so a refresh takes effect with the next request that arrives
+ * through it.
  */
 public class ChannelPolicies {
 
@@ -48,8 +47,9 @@ public class ChannelPolicies {
 
 	/**
 	 * The policy of the channel this route defines.
-	 * @throws InvalidChannelException when the route's metadata holds an invalid override:
-	 * such a channel is not forwarded, rather than recorded with settings it did not ask for
+	 * @throws InvalidChannelException when the route's metadata holds an invalid
+	 * override: such a channel is not forwarded, rather than recorded with settings it
+	 * did not ask for
 	 */
 	public ChannelPolicy policy(Route route) {
 		Resolved known = this.resolved.get(route.getId());

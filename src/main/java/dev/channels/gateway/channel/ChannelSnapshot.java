@@ -22,10 +22,10 @@ import org.springframework.cloud.gateway.route.RouteDefinition;
 
 /**
  * One definition of a channel, as stored in {@code channel_snapshots}: its id, sink URI,
- * order, predicates, filters (the gateway's default filters too) and metadata, with secrets
- * redacted. Predicates and filters come from the route's definition, as the user wrote them;
- * a route built in Java has none, and its snapshot says so with nulls rather than with
- * descriptions that could hold secrets.
+ * order, predicates, filters (the gateway's default filters too) and metadata, with
+ * secrets redacted. Predicates and filters come from the route's definition, as the user
+ * wrote them; a route built in Java has none, and its snapshot says so with nulls rather
+ * than with descriptions that could hold secrets.
  *
  * @param id derived from the content hash, so that every replica names the same row
  * @param channelId the route id
@@ -42,8 +42,8 @@ public record ChannelSnapshot(UUID id, String channelId, String configHash, byte
 	 * The snapshot of a route as it is in force.
 	 * @param definition the route's definition, or {@code null} for a route built in Java
 	 * @param defaultFilters the filters the gateway applies to every route
-	 * @param redaction the channel's redaction: secret header values in filter and predicate
-	 * arguments, credentials and secret query parameters in URIs
+	 * @param redaction the channel's redaction: secret header values in filter and
+	 * predicate arguments, credentials and secret query parameters in URIs
 	 */
 	public static ChannelSnapshot of(Route route, @Nullable RouteDefinition definition,
 			List<FilterDefinition> defaultFilters, Redaction redaction) {
@@ -51,10 +51,11 @@ public record ChannelSnapshot(UUID id, String channelId, String configHash, byte
 		content.put("id", route.getId());
 		content.put("uri", redaction.uri(route.getUri().toString()));
 		content.put("order", route.getOrder());
-		content.put("predicates", (definition != null) ? definition.getPredicates()
-			.stream()
-			.map((predicate) -> step(predicate.getName(), predicate.getArgs(), redaction))
-			.toList() : null);
+		content.put("predicates",
+				(definition != null) ? definition.getPredicates()
+					.stream()
+					.map((predicate) -> step(predicate.getName(), predicate.getArgs(), redaction))
+					.toList() : null);
 		content.put("filters", (definition != null) ? filters(definition.getFilters(), redaction) : null);
 		content.put("default-filters", filters(defaultFilters, redaction));
 		content.put("metadata", plain(route.getMetadata()));
@@ -72,8 +73,10 @@ public record ChannelSnapshot(UUID id, String channelId, String configHash, byte
 		return filters.stream().map((filter) -> step(filter.getName(), filter.getArgs(), redaction)).toList();
 	}
 
-	// A filter or predicate that names a secret header (SetRequestHeader=Authorization, ...,
-	// Header=X-Api-Key, ...) has its other arguments redacted: they are the secret's value.
+	// A filter or predicate that names a secret header (SetRequestHeader=Authorization,
+	// ...,
+	// Header=X-Api-Key, ...) has its other arguments redacted: they are the secret's
+	// value.
 	private static Map<String, Object> step(String name, Map<String, String> args, Redaction redaction) {
 		boolean namesSecretHeader = args.values().stream().anyMatch(redaction::isSecretHeader);
 		Map<String, String> redacted = new TreeMap<>();

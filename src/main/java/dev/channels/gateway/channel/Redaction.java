@@ -15,11 +15,13 @@ import org.jspecify.annotations.Nullable;
 import dev.channels.gateway.observer.Header;
 
 /**
- * Replaces secrets with {@value #REDACTED} in what is stored: the values of secret headers,
- * the values of secret query parameters, and the user info of URIs. Only the stored copy is
- * redacted: what is forwarded to the sink and returned to the client stays real.
+ * Replaces secrets with {@value #REDACTED} in what is stored: the values of secret
+ * headers, the values of secret query parameters, and the user info of URIs. Only the
+ * stored copy is redacted: what is forwarded to the sink and returned to the client stays
+ * real.
  * <p>
- * Names match case-insensitively: a secret under a name in another case is still a secret.
+ * Names match case-insensitively: a secret under a name in another case is still a
+ * secret.
  */
 public final class Redaction {
 
@@ -85,8 +87,8 @@ public final class Redaction {
 
 	/**
 	 * A URI with its user info (credentials) and the values of secret query parameters
-	 * replaced. Works on the text, so that a URI that {@link java.net.URI} would refuse is
-	 * redacted as well.
+	 * replaced. Works on the text, so that a URI that {@link java.net.URI} would refuse
+	 * is redacted as well.
 	 */
 	public @Nullable String uri(@Nullable String uri) {
 		if (uri == null) {

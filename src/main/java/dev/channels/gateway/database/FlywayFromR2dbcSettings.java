@@ -11,10 +11,12 @@ import org.springframework.core.env.MapPropertySource;
 /**
  * Lets users set the database once. With R2DBC, Spring Boot builds no JDBC
  * {@code DataSource}, so Flyway needs its own {@code spring.flyway.url}, {@code user} and
- * {@code password}; where those are not set, they are derived from {@code spring.r2dbc.*}.
+ * {@code password}; where those are not set, they are derived from
+ * {@code spring.r2dbc.*}.
  * <p>
- * Derived when the context is prepared, once every property source is in place (those that
- * tests add included), and added last, so explicit {@code spring.flyway.*} settings win.
+ * Derived when the context is prepared, once every property source is in place (those
+ * that tests add included), and added last, so explicit {@code spring.flyway.*} settings
+ * win.
  */
 class FlywayFromR2dbcSettings implements ApplicationListener<ApplicationPreparedEvent> {
 
@@ -37,8 +39,8 @@ class FlywayFromR2dbcSettings implements ApplicationListener<ApplicationPrepared
 
 	/**
 	 * Turns {@code r2dbc:postgresql://host:port/database?options} (also with the
-	 * {@code pool:} driver) into {@code jdbc:postgresql://host:port/database}. R2DBC and JDBC
-	 * options have different names, so options are not carried over.
+	 * {@code pool:} driver) into {@code jdbc:postgresql://host:port/database}. R2DBC and
+	 * JDBC options have different names, so options are not carried over.
 	 */
 	static String jdbcUrl(String r2dbcUrl) {
 		String url = r2dbcUrl.strip();
@@ -54,8 +56,8 @@ class FlywayFromR2dbcSettings implements ApplicationListener<ApplicationPrepared
 		return "jdbc:" + url.substring(scheme);
 	}
 
-	private static void deriveIfAbsent(ConfigurableEnvironment environment, Map<String, Object> derived,
-			String target, String source) {
+	private static void deriveIfAbsent(ConfigurableEnvironment environment, Map<String, Object> derived, String target,
+			String source) {
 		String value = environment.getProperty(source);
 		if (value != null && !environment.containsProperty(target)) {
 			derived.put(target, value);

@@ -12,12 +12,13 @@ import org.reactivestreams.Publisher;
 import org.springframework.boot.r2dbc.autoconfigure.R2dbcProperties;
 
 /**
- * A connection pool of its own on the application's database, for work that must never take
- * connections from another pool or leave another's callers waiting: outcome writes apart
- * from new requests' rows, history reads apart from both. Same database and credentials,
- * same pool timeouts as Spring Boot's pool ({@code spring.r2dbc.pool.*}).
+ * A connection pool of its own on the application's database, for work that must never
+ * take connections from another pool or leave another's callers waiting: outcome writes
+ * apart from new requests' rows, history reads apart from both. Same database and
+ * credentials, same pool timeouts as Spring Boot's pool ({@code spring.r2dbc.pool.*}).
  * <p>
- * Never a {@link ConnectionFactory} bean, so that Spring Boot still builds the application's.
+ * Never a {@link ConnectionFactory} bean, so that Spring Boot still builds the
+ * application's.
  */
 public final class SeparatePool {
 

@@ -7,10 +7,10 @@ import java.util.Base64;
 import java.util.UUID;
 
 /**
- * Where a page of the request list ended: the {@code (started_at, id)} of its last row. The
- * next page is the rows strictly after it in {@code started_at DESC, id DESC} order, so
- * rows inserted meanwhile never shift a page (no duplicates, no gaps), and each page is an
- * index range scan whatever its depth.
+ * Where a page of the request list ended: the {@code (started_at, id)} of its last row.
+ * The next page is the rows strictly after it in {@code started_at DESC, id DESC} order,
+ * so rows inserted meanwhile never shift a page (no duplicates, no gaps), and each page
+ * is an index range scan whatever its depth.
  * <p>
  * Sent to clients as an opaque token: the Base64url (unpadded) of
  * {@code <started_at ISO-8601>|<id>}.
@@ -26,7 +26,8 @@ record Cursor(Instant startedAt, UUID id) {
 	}
 
 	/**
-	 * @throws InvalidParameterException when the token is not one that {@link #encode} made
+	 * @throws InvalidParameterException when the token is not one that {@link #encode}
+	 * made
 	 */
 	static Cursor decode(String token) {
 		try {

@@ -16,13 +16,15 @@ import org.springframework.boot.r2dbc.autoconfigure.R2dbcProperties;
 import org.springframework.r2dbc.core.DatabaseClient;
 
 /**
- * The database as the history API reads it: a small connection pool of its own, apart from
- * the pools that recording writes through, so that reading the history can never keep a
- * request's row or an outcome waiting for a connection. Each connection is read-only, plans
- * every statement with its values, uses no parallel workers and has a statement timeout, so
- * an expensive query ends instead of holding one of the two connections.
+ * The database as the history API reads it: a small connection pool of its own, apart
+ * from the pools that recording writes through, so that reading the history can never
+ * keep a request's row or an outcome waiting for a connection. Each connection is
+ * read-only, plans every statement with its values, uses no parallel workers and has a
+ * statement timeout, so an expensive query ends instead of holding one of the two
+ * connections.
  * <p>
- * Not a {@link ConnectionFactory} bean, so that Spring Boot still builds the application's.
+ * Not a {@link ConnectionFactory} bean, so that Spring Boot still builds the
+ * application's.
  */
 final class HistoryDatabase implements DisposableBean {
 
@@ -55,24 +57,31 @@ final class HistoryDatabase implements DisposableBean {
 			this.pool.dispose();
 		}
 		catch (RuntimeException ex) {
-			// Closing connections to a database that is gone already: nothing left to close.
+			// Closing connections to a database that is gone already: nothing left to
+			// close.
 		}
 	}
 
 	// Once per new connection: the session settings every history statement runs under.
-	// - statement_timeout: an expensive query (a rare status over millions of rows, a summary
-	//   of a month) ends with an error rather than holding one of the two connections.
+	// - statement_timeout: an expensive query (a rare status over millions of rows, a
+	// summary
+	// of a month) ends with an error rather than holding one of the two connections.
 	// - read-only: nothing here writes.
-	// - plan_cache_mode: the driver keeps statements prepared, and after five runs PostgreSQL
-	//   may reuse a generic plan made without the values; for a quiet channel with a cursor
-	//   that plan walks the whole (started_at, id) index (measured: 340 ms against 0.1 ms on
-	//   2 million rows, docs/design.md). Planning each run costs a fraction of a millisecond.
-	// - no parallel workers: the history takes at most two backends of the database's CPU,
-	//   whatever it asks, and the recording keeps the rest.
+	// - plan_cache_mode: the driver keeps statements prepared, and after five runs
+	// PostgreSQL
+	// may reuse a generic plan made without the values; for a quiet channel with a cursor
+	// that plan walks the whole (started_at, id) index (measured: 340 ms against 0.1 ms
+	// on
+	// 2 million rows, docs/design.md). Planning each run costs a fraction of a
+	// millisecond.
+	// - no parallel workers: the history takes at most two backends of the database's
+	// CPU,
+	// whatever it asks, and the recording keeps the rest.
 	private static Mono<Void> prepare(Connection connection) {
 		String settings = "SET statement_timeout = " + STATEMENT_TIMEOUT.toMillis()
 				+ "; SET default_transaction_read_only = on; SET plan_cache_mode = force_custom_plan"
 				+ "; SET max_parallel_workers_per_gather = 0";
 		return Flux.from(connection.createStatement(settings).execute()).flatMap(Result::getRowsUpdated).then();
 	}
+
 }

@@ -24,9 +24,9 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * The history API's endpoints. Answers JSON: the API's data, or
- * {@code {"error", "parameter", "message"}} with 400 for a parameter it cannot use, 404 for
- * an unknown request, 503 when the history database did not answer in time.
+ * The history API's endpoints. Answers JSON: the API's data, or {@code {"error",
+ * "parameter", "message"}} with 400 for a parameter it cannot use, 404 for an unknown
+ * request, 503 when the history database did not answer in time.
  */
 final class HistoryHandler {
 
@@ -76,9 +76,8 @@ final class HistoryHandler {
 			.onErrorResume(HistoryHandler::isStatementTimeout, (ex) -> {
 				logger.warn("History query cancelled after " + HistoryDatabase.STATEMENT_TIMEOUT.toSeconds() + " s: "
 						+ request.path());
-				return error(HttpStatus.SERVICE_UNAVAILABLE, "query_timeout", null,
-						"the query ran longer than " + HistoryDatabase.STATEMENT_TIMEOUT.toSeconds()
-								+ " s; narrow it (channel, state, from, to)");
+				return error(HttpStatus.SERVICE_UNAVAILABLE, "query_timeout", null, "the query ran longer than "
+						+ HistoryDatabase.STATEMENT_TIMEOUT.toSeconds() + " s; narrow it (channel, state, from, to)");
 			})
 			.onErrorResume((ex) -> ex instanceof DataAccessException || ex instanceof R2dbcException, (ex) -> {
 				logger.warn("History query failed: " + request.path() + ": " + ex.getMessage());
@@ -106,8 +105,7 @@ final class HistoryHandler {
 			.bodyValue(this.json.writeValueAsBytes(body));
 	}
 
-	private Mono<ServerResponse> error(HttpStatus status, String error, @Nullable String parameter,
-			String message) {
+	private Mono<ServerResponse> error(HttpStatus status, String error, @Nullable String parameter, String message) {
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("error", error);
 		if (parameter != null) {

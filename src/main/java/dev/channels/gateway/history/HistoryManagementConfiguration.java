@@ -14,9 +14,9 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * The history API and the history page, in the management server's own (child) context only, so they
- * are served on the management port and never on the gateway port. Spring Boot imports this
- * class into that context from
+ * The history API and the history page, in the management server's own (child) context
+ * only, so they are served on the management port and never on the gateway port. Spring
+ * Boot imports this class into that context from
  * {@code META-INF/spring/org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfiguration.imports};
  * its WebFlux configuration ({@code @EnableWebFlux}) serves the router function below.
  * {@code ChannelsApplication} keeps this class out of its component scan. Without a

@@ -14,15 +14,18 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * The history page: three static files (HTML, script, styles) from {@code classpath:history/},
- * which is not one of Spring Boot's static resource locations, so the gateway's own WebFlux
- * configuration never serves them on the gateway port. The script reads the history API
- * with relative URLs, so the page works under any management base path.
+ * The history page: three static files (HTML, script, styles) from
+ * {@code classpath:history/}, which is not one of Spring Boot's static resource
+ * locations, so the gateway's own WebFlux configuration never serves them on the gateway
+ * port. The script reads the history API with relative URLs, so the page works under any
+ * management base path.
  */
 final class HistoryPage {
 
-	// Scripts and styles from the page's own origin only, no inline code, nothing framed; the
-	// only image is the empty icon (data:), which spares the browser a request for /favicon.ico.
+	// Scripts and styles from the page's own origin only, no inline code, nothing framed;
+	// the
+	// only image is the empty icon (data:), which spares the browser a request for
+	// /favicon.ico.
 	private static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; "
 			+ "style-src 'self'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'self'; "
 			+ "frame-ancestors 'none'";
@@ -33,7 +36,8 @@ final class HistoryPage {
 
 	private final byte[] styles = file("history.css");
 
-	// "/history" -> "history/", relative, so that it holds under any management base path.
+	// "/history" -> "history/", relative, so that it holds under any management base
+	// path.
 	Mono<ServerResponse> redirect(ServerRequest request) {
 		return ServerResponse.status(HttpStatus.FOUND).header(HttpHeaders.LOCATION, "history/").build();
 	}

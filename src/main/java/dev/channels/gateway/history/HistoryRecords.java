@@ -15,10 +15,10 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.r2dbc.core.DatabaseClient;
 
 /**
- * The SQL of the history API, read-only. Values are always bound as positional parameters;
- * the list's statement is assembled from fixed fragments, one for each filter in use, so
- * that each combination gets a plan of its own rather than one plan for all with
- * {@code $1 IS NULL OR ...} conditions that no index can serve.
+ * The SQL of the history API, read-only. Values are always bound as positional
+ * parameters; the list's statement is assembled from fixed fragments, one for each filter
+ * in use, so that each combination gets a plan of its own rather than one plan for all
+ * with {@code $1 IS NULL OR ...} conditions that no index can serve.
  * <p>
  * The JSON field names are the columns' names.
  */
@@ -47,7 +47,8 @@ class HistoryRecords {
 			LEFT JOIN channel_snapshots s ON s.id = r.channel_snapshot_id
 			WHERE r.id = $1""";
 
-	// One pass over the window's rows (channel_requests_channel_started_idx); the latencies
+	// One pass over the window's rows (channel_requests_channel_started_idx); the
+	// latencies
 	// are those of every request that has one, whatever its state.
 	private static final String SUMMARY = """
 			SELECT count(*) AS total,
@@ -73,7 +74,10 @@ class HistoryRecords {
 		this.json = json;
 	}
 
-	/** A page of requests, newest first, and the cursor of the next page (null on the last). */
+	/**
+	 * A page of requests, newest first, and the cursor of the next page (null on the
+	 * last).
+	 */
 	Mono<Map<String, Object>> list(RequestQuery query) {
 		List<String> conditions = new ArrayList<>();
 		List<Object> values = new ArrayList<>();
@@ -100,10 +104,12 @@ class HistoryRecords {
 		if (query.after() != null) {
 			values.add(query.after().startedAt());
 			values.add(query.after().id());
-			// A row comparison, which the (..., started_at DESC, id DESC) indexes serve as a range.
+			// A row comparison, which the (..., started_at DESC, id DESC) indexes serve
+			// as a range.
 			conditions.add("(r.started_at, r.id) < ($" + (values.size() - 1) + ", $" + values.size() + ")");
 		}
-		// One row more than the page: whether there is a next page, without an empty last one.
+		// One row more than the page: whether there is a next page, without an empty last
+		// one.
 		values.add(query.limit() + 1);
 		String where = conditions.isEmpty() ? "" : "WHERE " + String.join(" AND ", conditions);
 		DatabaseClient.GenericExecuteSpec statement = this.database.sql(LIST.formatted(where, "$" + values.size()));
@@ -124,12 +130,18 @@ class HistoryRecords {
 		});
 	}
 
-	/** One request with every recorded field, its event and its channel snapshot; empty if unknown. */
+	/**
+	 * One request with every recorded field, its event and its channel snapshot; empty if
+	 * unknown.
+	 */
 	Mono<Map<String, Object>> find(UUID id) {
 		return this.database.sql(ONE).bind(0, id).map(this::detail).one();
 	}
 
-	/** Counts by state and latency percentiles of a channel's requests that started in the window. */
+	/**
+	 * Counts by state and latency percentiles of a channel's requests that started in the
+	 * window.
+	 */
 	Mono<Map<String, Object>> summary(String channel, Instant from, Instant to) {
 		return this.database.sql(SUMMARY).bind(0, channel).bind(1, from).bind(2, to).map((row) -> {
 			Map<String, Object> states = new LinkedHashMap<>();
@@ -165,7 +177,8 @@ class HistoryRecords {
 		return item;
 	}
 
-	// Instants as ISO-8601 text (to the microsecond, as stored), whatever the JSON mapper's settings.
+	// Instants as ISO-8601 text (to the microsecond, as stored), whatever the JSON
+	// mapper's settings.
 	private static Map<String, Object> withTimesAsText(Map<String, Object> item) {
 		Map<String, Object> shown = new LinkedHashMap<>(item);
 		shown.replaceAll((name, value) -> (value instanceof Instant instant) ? instant.toString() : value);

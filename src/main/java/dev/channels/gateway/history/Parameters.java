@@ -29,7 +29,9 @@ final class Parameters {
 		this.values = values;
 	}
 
-	/** The parameter's value, absent when it is missing or empty (an empty form field). */
+	/**
+	 * The parameter's value, absent when it is missing or empty (an empty form field).
+	 */
 	Optional<String> text(String name) {
 		List<String> all = this.values.get(name);
 		if (all == null || all.isEmpty()) {

@@ -13,8 +13,8 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A body as the history API shows it: its size and hash, and its stored preview (the first
- * bytes, as relayed) rendered as text when it is valid UTF-8, else as Base64.
+ * A body as the history API shows it: its size and hash, and its stored preview (the
+ * first bytes, as relayed) rendered as text when it is valid UTF-8, else as Base64.
  */
 final class Preview {
 
@@ -29,11 +29,10 @@ final class Preview {
 	 * The body's JSON object: {@code size}, {@code sha256}, {@code preview} (text or
 	 * Base64; null when none is stored), {@code preview_encoding} ({@code utf-8} or
 	 * {@code base64}), {@code preview_bytes} (bytes stored) and {@code truncated}
-	 * ({@code size > preview_bytes}: the preview is not the whole body); null when nothing
-	 * about the body was recorded (an error event without a response).
+	 * ({@code size > preview_bytes}: the preview is not the whole body); null when
+	 * nothing about the body was recorded (an error event without a response).
 	 */
-	static @Nullable Map<String, Object> body(@Nullable Long size, @Nullable String sha256,
-			byte @Nullable [] preview) {
+	static @Nullable Map<String, Object> body(@Nullable Long size, @Nullable String sha256, byte @Nullable [] preview) {
 		if (size == null && sha256 == null && preview == null) {
 			return null;
 		}
@@ -43,7 +42,8 @@ final class Preview {
 		int stored = (preview != null) ? preview.length : 0;
 		boolean truncated = size != null && size > stored;
 		String text = (preview != null) ? text(preview, truncated) : null;
-		body.put("preview", (preview == null) ? null : (text != null) ? text : Base64.getEncoder().encodeToString(preview));
+		body.put("preview",
+				(preview == null) ? null : (text != null) ? text : Base64.getEncoder().encodeToString(preview));
 		body.put("preview_encoding", (preview == null) ? null : (text != null) ? UTF_8 : BASE64);
 		body.put("preview_bytes", stored);
 		body.put("truncated", truncated);
@@ -52,9 +52,9 @@ final class Preview {
 
 	/**
 	 * The preview as text if its bytes are valid UTF-8 (strictly: malformed or unmappable
-	 * input is refused, nothing is replaced); else null. A preview that stops short of the
-	 * body may end inside a character that the preview limit cut: those last one to three
-	 * bytes of an incomplete (but so far valid) sequence are left out of the text.
+	 * input is refused, nothing is replaced); else null. A preview that stops short of
+	 * the body may end inside a character that the preview limit cut: those last one to
+	 * three bytes of an incomplete (but so far valid) sequence are left out of the text.
 	 */
 	static @Nullable String text(byte[] preview, boolean truncated) {
 		CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
@@ -62,7 +62,8 @@ final class Preview {
 			.onUnmappableCharacter(CodingErrorAction.REPORT);
 		ByteBuffer in = ByteBuffer.wrap(preview);
 		CharBuffer out = CharBuffer.allocate(preview.length);
-		// With endOfInput false, an incomplete sequence at the end is underflow, not an error.
+		// With endOfInput false, an incomplete sequence at the end is underflow, not an
+		// error.
 		CoderResult result = decoder.decode(in, out, !truncated);
 		if (result.isError()) {
 			return null;

@@ -16,8 +16,8 @@ import org.jspecify.annotations.Nullable;
  * @param limit the most rows on the page
  * @param after the end of the previous page; null for the first page
  */
-record RequestQuery(@Nullable String channel, @Nullable String state, @Nullable Integer status,
-		@Nullable Instant from, @Nullable Instant to, int limit, @Nullable Cursor after) {
+record RequestQuery(@Nullable String channel, @Nullable String state, @Nullable Integer status, @Nullable Instant from,
+		@Nullable Instant to, int limit, @Nullable Cursor after) {
 
 	static final int DEFAULT_LIMIT = 50;
 

@@ -16,9 +16,9 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code [base64(name), base64(value), "base64"]}, Base64 of the ISO-8859-1 bytes.
  * <p>
  * Each pair becomes {@code {"name", "value", "encoding"}} with {@code encoding}
- * {@code text} or {@code base64}: nothing is decoded or replaced, so what is shown is what
- * was stored. After retention wiped an event, each value is {@code null} (names kept, and
- * a Base64 pair keeps its encoding).
+ * {@code text} or {@code base64}: nothing is decoded or replaced, so what is shown is
+ * what was stored. After retention wiped an event, each value is {@code null} (names
+ * kept, and a Base64 pair keeps its encoding).
  */
 final class StoredHeaders {
 

@@ -31,6 +31,7 @@ public record Admission<S>(S state, @Nullable Rejection rejection) {
 
 	/**
 	 * The response that replaces forwarding.
+	 *
 	 * @param status the status sent to the client
 	 * @param contentType the type of the body
 	 * @param body the body bytes

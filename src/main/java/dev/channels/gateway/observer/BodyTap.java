@@ -15,12 +15,12 @@ import org.springframework.core.io.buffer.DataBuffer;
  * <p>
  * The tap reads buffers without owning them: it never retains, releases or moves the read
  * position of a buffer it is shown. Buffers of one body arrive one at a time (Reactive
- * Streams serialises {@code onNext}), but the summary is taken from another thread, so the
- * methods synchronise; they are never contended.
+ * Streams serialises {@code onNext}), but the summary is taken from another thread, so
+ * the methods synchronise; they are never contended.
  * <p>
- * Taking the {@link #summary() summary} freezes the tap: what arrives later (a write still
- * draining while the exchange is being closed) changes neither the summary nor the size and
- * completion that the outcome was decided on.
+ * Taking the {@link #summary() summary} freezes the tap: what arrives later (a write
+ * still draining while the exchange is being closed) changes neither the summary nor the
+ * size and completion that the outcome was decided on.
  */
 final class BodyTap {
 
@@ -50,8 +50,8 @@ final class BodyTap {
 	}
 
 	/**
-	 * A subscriber started reading the body. A body read again (a retried exchange re-reads
-	 * its cached request body) starts the tap afresh, so it summarises one copy.
+	 * A subscriber started reading the body. A body read again (a retried exchange
+	 * re-reads its cached request body) starts the tap afresh, so it summarises one copy.
 	 */
 	synchronized void subscribed() {
 		if (this.summary != null) {
@@ -130,7 +130,8 @@ final class BodyTap {
 		this.preview = Arrays.copyOf(this.preview, Math.min(capacity, this.previewLimit));
 	}
 
-	// Two digests per exchange: cloning a fresh one skips the provider lookup of getInstance.
+	// Two digests per exchange: cloning a fresh one skips the provider lookup of
+	// getInstance.
 	private static MessageDigest newSha256() {
 		try {
 			return (MessageDigest) SHA256.clone();

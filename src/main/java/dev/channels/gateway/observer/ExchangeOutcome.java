@@ -36,12 +36,15 @@ public record ExchangeOutcome(Kind kind, @Nullable String failure, @Nullable URI
 		TIMED_OUT,
 
 		/**
-		 * The sink was unreachable or broke the exchange: refused connection, unknown host,
-		 * reset, closed before or in the middle of its response.
+		 * The sink was unreachable or broke the exchange: refused connection, unknown
+		 * host, reset, closed before or in the middle of its response.
 		 */
 		SINK_FAILED,
 
-		/** The client went away, or broke its request body, before the response was delivered whole. */
+		/**
+		 * The client went away, or broke its request body, before the response was
+		 * delivered whole.
+		 */
 		CLIENT_ABORTED,
 
 		/** The gateway itself failed. */

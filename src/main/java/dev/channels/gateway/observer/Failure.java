@@ -18,8 +18,9 @@ import org.springframework.http.HttpStatus;
  * What an error that ended an exchange means: whose fault it was, what to tell the client
  * and how to describe it in the record.
  * <p>
- * Stock Spring Cloud Gateway answers a refused connection with 500; for a proxy the sink's
- * faults are 502 and its slowness 504, so those errors carry the status the client gets.
+ * Stock Spring Cloud Gateway answers a refused connection with 500; for a proxy the
+ * sink's faults are 502 and its slowness 504, so those errors carry the status the client
+ * gets.
  *
  * @param kind the outcome the error leads to
  * @param description what went wrong, in words
@@ -42,8 +43,7 @@ record Failure(ExchangeOutcome.Kind kind, String description, @Nullable HttpStat
 		}
 		if (find(error, TimeoutException.class) != null) {
 			return new Failure(ExchangeOutcome.Kind.TIMED_OUT,
-					"sink sent no response within the response timeout: " + message(error),
-					HttpStatus.GATEWAY_TIMEOUT);
+					"sink sent no response within the response timeout: " + message(error), HttpStatus.GATEWAY_TIMEOUT);
 		}
 		if (find(error, ConnectTimeoutException.class) != null) {
 			return new Failure(ExchangeOutcome.Kind.TIMED_OUT, "connecting to the sink timed out: " + message(error),
@@ -78,10 +78,13 @@ record Failure(ExchangeOutcome.Kind kind, String description, @Nullable HttpStat
 		return new Failure(ExchangeOutcome.Kind.SINK_FAILED, description, HttpStatus.BAD_GATEWAY);
 	}
 
-	// A sink's response that Netty's HTTP decoder refuses (a control character in a header, a
-	// header section over the client's limit) arrives as the decoder's own exception, often a
+	// A sink's response that Netty's HTTP decoder refuses (a control character in a
+	// header, a
+	// header section over the client's limit) arrives as the decoder's own exception,
+	// often a
 	// bare IllegalArgumentException; it is the sink's fault, not the gateway's (500). The
-	// server's decoder never fails an exchange: reactor-netty answers those requests itself.
+	// server's decoder never fails an exchange: reactor-netty answers those requests
+	// itself.
 	private static boolean fromHttpDecoder(Throwable error) {
 		for (Throwable candidate = error; candidate != null; candidate = candidate.getCause()) {
 			if (candidate instanceof DecoderException) {

@@ -1,7 +1,8 @@
 package dev.channels.gateway.observer;
 
 /**
- * One header line as it crossed the wire; lists of these keep arrival order and repeated names.
+ * One header line as it crossed the wire; lists of these keep arrival order and repeated
+ * names.
  *
  * @param name the header name as sent
  * @param value the value as the HTTP layer decoded it (ISO-8859-1)

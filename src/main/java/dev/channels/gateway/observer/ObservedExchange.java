@@ -30,8 +30,9 @@ import org.springframework.web.server.ServerWebExchange;
  * One exchange under observation, from the observer's admission to its single
  * {@code responseFinished} call.
  * <p>
- * Callbacks arrive on different threads (the server's, the sink client's, the observer's),
- * so what they record is volatile or atomic; {@link #finish} runs its work once.
+ * Callbacks arrive on different threads (the server's, the sink client's, the
+ * observer's), so what they record is volatile or atomic; {@link #finish} runs its work
+ * once.
  *
  * @param <S> the observer's state type
  */
@@ -51,7 +52,8 @@ final class ObservedExchange<S> {
 
 	private final CompletableFuture<Admission<S>> admission;
 
-	// Guarded by this: the sink's answer and the end of the exchange race on different threads.
+	// Guarded by this: the sink's answer and the end of the exchange race on different
+	// threads.
 	private @Nullable S state;
 
 	private boolean finished;
@@ -73,7 +75,8 @@ final class ObservedExchange<S> {
 	// The client's connection, when the exchange runs in a real server.
 	private volatile @Nullable Connection connection;
 
-	// The server had answered the client when the gateway came to commit its own response.
+	// The server had answered the client when the gateway came to commit its own
+	// response.
 	private volatile boolean serverAnsweredFirst;
 
 	ObservedExchange(ExchangeObserver<S> observer, RequestStart request, long startNanos, int previewLimit) {
@@ -91,14 +94,15 @@ final class ObservedExchange<S> {
 	 * A client that leaves while the admission is pending cancels the wait but not the
 	 * admission (the observer may be writing its record); the exchange finishes when the
 	 * admission arrives.
-	 * @param nativeRequest the server's own request, whose connection the exchange resumes
-	 * on after the admission; {@code null} outside a real server
+	 * @param nativeRequest the server's own request, whose connection the exchange
+	 * resumes on after the admission; {@code null} outside a real server
 	 */
 	Mono<Void> run(ServerWebExchange exchange, GatewayFilterChain chain, @Nullable Object nativeRequest) {
 		Mono<Admission<S>> admitted = Mono.fromFuture(this.admission, true);
 		if (nativeRequest instanceof Connection connection) {
 			this.connection = connection;
-			// The admission completes on the observer's thread (the database driver's, for
+			// The admission completes on the observer's thread (the database driver's,
+			// for
 			// one); the exchange goes on where the server started it.
 			admitted = admitted.publishOn(Schedulers.fromExecutor(connection.channel().eventLoop()));
 		}
@@ -125,7 +129,8 @@ final class ObservedExchange<S> {
 
 	private Mono<Void> reject(ServerWebExchange exchange, Admission.Rejection rejection) {
 		ServerHttpResponse response = exchange.getResponse();
-		// The id is in the gateway's logs about the refusal, and names the row if it is late.
+		// The id is in the gateway's logs about the refusal, and names the row if it is
+		// late.
 		response.getHeaders().set(ObservingFilter.REQUEST_ID_HEADER, this.request.id().toString());
 		response.setStatusCode(rejection.status());
 		response.getHeaders().setContentType(rejection.contentType());
@@ -136,7 +141,8 @@ final class ObservedExchange<S> {
 	private Mono<Void> forward(ServerWebExchange exchange, GatewayFilterChain chain, @Nullable Object nativeRequest) {
 		String id = this.request.id().toString();
 		ServerHttpResponse response = exchange.getResponse();
-		// Set at commit so that the gateway's own error responses (502, 504) carry it too.
+		// Set at commit so that the gateway's own error responses (502, 504) carry it
+		// too.
 		response.beforeCommit(() -> {
 			response.getHeaders().set(ObservingFilter.REQUEST_ID_HEADER, id);
 			if (serverHasAnswered(nativeRequest)) {
@@ -156,8 +162,10 @@ final class ObservedExchange<S> {
 			.onErrorResume((error) -> failed(observed, tappedRequest, error, nativeRequest, response));
 	}
 
-	// reactor-netty answers some malformed requests (a body it cannot decode) by itself, and
-	// Spring's response does not know: the client has its answer before the gateway wrote any.
+	// reactor-netty answers some malformed requests (a body it cannot decode) by itself,
+	// and
+	// Spring's response does not know: the client has its answer before the gateway wrote
+	// any.
 	private boolean serverAnsweredItself(@Nullable Object nativeRequest, ServerHttpResponse response) {
 		return serverHasAnswered(nativeRequest) && (this.serverAnsweredFirst || !response.isCommitted());
 	}
@@ -169,9 +177,12 @@ final class ObservedExchange<S> {
 	private Mono<Void> failed(ServerWebExchange observed, TappedRequest tappedRequest, Throwable error,
 			@Nullable Object nativeRequest, ServerHttpResponse response) {
 		if (serverAnsweredItself(nativeRequest, response)) {
-			// The server refused the request's body: whatever failed after that (the sink's
-			// answer finding the response sent, the cut body) follows from it. Nothing is left
-			// to answer; an error passed on would be rendered as a 500 on a response already
+			// The server refused the request's body: whatever failed after that (the
+			// sink's
+			// answer finding the response sent, the cut body) follows from it. Nothing is
+			// left
+			// to answer; an error passed on would be rendered as a 500 on a response
+			// already
 			// sent, and logged as the gateway's failure.
 			this.failure = Failure.of(TappedRequest.IncompleteBodyException.malformed(this.requestBody.size()), false,
 					false, 0);
@@ -190,7 +201,8 @@ final class ObservedExchange<S> {
 
 	// When the sink could not be reached, the request body was never read; reading it
 	// through the tap keeps the record true to what the client sent. A client that asked
-	// to be told before sending (Expect: 100-continue) has sent nothing, and is not asked to.
+	// to be told before sending (Expect: 100-continue) has sent nothing, and is not asked
+	// to.
 	private Mono<Void> drainUnreadBody(TappedRequest tappedRequest) {
 		if (this.requestBody.wasSubscribed() || tappedRequest.getHeaders().getFirst("Expect") != null) {
 			return Mono.empty();
@@ -267,7 +279,8 @@ final class ObservedExchange<S> {
 		});
 	}
 
-	// Summaries first: they freeze the taps, so the outcome is decided on the bytes it reports.
+	// Summaries first: they freeze the taps, so the outcome is decided on the bytes it
+	// reports.
 	private ExchangeOutcome outcome(Admission<S> admitted, SignalType signal) {
 		Duration latency = Duration.ofNanos(System.nanoTime() - this.startNanos);
 		BodySummary request = this.requestBody.summary();
@@ -301,11 +314,11 @@ final class ObservedExchange<S> {
 
 	/**
 	 * Whether the client got the whole response. The termination signal does not say: a
-	 * client that closes right after the last byte may end the write with a cancel, and one
-	 * that leaves mid-body may let it complete. What was relayed does: with a declared
-	 * length, all of it must have passed (the end of the sink's body may still be on its way
-	 * when a client that has every byte closes); without one, the sink's body must have ended
-	 * and the write itself completed.
+	 * client that closes right after the last byte may end the write with a cancel, and
+	 * one that leaves mid-body may let it complete. What was relayed does: with a
+	 * declared length, all of it must have passed (the end of the sink's body may still
+	 * be on its way when a client that has every byte closes); without one, the sink's
+	 * body must have ended and the write itself completed.
 	 */
 	private boolean responseDelivered(SignalType signal) {
 		if (!this.writeStarted) {
@@ -320,10 +333,10 @@ final class ObservedExchange<S> {
 	/**
 	 * A request whose body never arrived whole is no delivered exchange, whatever the
 	 * response did: the client stalled past the read timeout (the server then closes the
-	 * connection, and a response write can still complete into it) or broke off. Only once
-	 * the connection is gone: a sink may answer before it read the body, and the rest of the
-	 * body is then still on its way on a live connection. A client that waits for
-	 * 100-continue may rightly never send a body the sink did not want.
+	 * connection, and a response write can still complete into it) or broke off. Only
+	 * once the connection is gone: a sink may answer before it read the body, and the
+	 * rest of the body is then still on its way on a live connection. A client that waits
+	 * for 100-continue may rightly never send a body the sink did not want.
 	 */
 	private @Nullable String requestBodyCutShort(@Nullable ServerWebExchange observed) {
 		Connection connection = this.connection;

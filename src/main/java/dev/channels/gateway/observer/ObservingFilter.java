@@ -26,10 +26,11 @@ import org.springframework.web.server.ServerWebExchange;
 public class ObservingFilter<S> implements GlobalFilter, Ordered {
 
 	/**
-	 * Before {@link NettyWriteResponseFilter}, so that the response it writes the sink's body
-	 * to is the tapped one, and before the route's own filters (ordered from 1 unless given
-	 * an order). The gateway's local response cache filters (-4, -3) run earlier: a
-	 * response served from that cache never reaches the sink and is not observed.
+	 * Before {@link NettyWriteResponseFilter}, so that the response it writes the sink's
+	 * body to is the tapped one, and before the route's own filters (ordered from 1
+	 * unless given an order). The gateway's local response cache filters (-4, -3) run
+	 * earlier: a response served from that cache never reaches the sink and is not
+	 * observed.
 	 */
 	public static final int ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
 
@@ -45,8 +46,9 @@ public class ObservingFilter<S> implements GlobalFilter, Ordered {
 
 	/**
 	 * @param observer the observer to show exchanges to
-	 * @param previewLimit the leading bytes of each body to keep as its preview, by route; it
-	 * may throw to refuse a route it cannot observe, which fails the exchange unforwarded
+	 * @param previewLimit the leading bytes of each body to keep as its preview, by
+	 * route; it may throw to refuse a route it cannot observe, which fails the exchange
+	 * unforwarded
 	 */
 	public ObservingFilter(ExchangeObserver<S> observer, ToIntFunction<Route> previewLimit) {
 		this.observer = observer;
@@ -70,8 +72,10 @@ public class ObservingFilter<S> implements GlobalFilter, Ordered {
 			return chain.filter(exchange);
 		}
 		if ("CONNECT".equals(exchange.getRequest().getMethod().name())) {
-			// CONNECT asks for a tunnel, which a gateway that forwards requests cannot give
-			// (Netty takes the sink's 2xx for the start of one and drops its body): 405, not
+			// CONNECT asks for a tunnel, which a gateway that forwards requests cannot
+			// give
+			// (Netty takes the sink's 2xx for the start of one and drops its body): 405,
+			// not
 			// recorded, like a request that matches no channel.
 			exchange.getResponse().setStatusCode(HttpStatus.METHOD_NOT_ALLOWED);
 			return exchange.getResponse().setComplete();

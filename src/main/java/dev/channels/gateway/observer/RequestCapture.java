@@ -27,7 +27,8 @@ final class RequestCapture {
 	/**
 	 * Captures the request.
 	 * @param request Spring's request
-	 * @param nativeRequest the server's own request underneath, from {@link #nativeRequest}
+	 * @param nativeRequest the server's own request underneath, from
+	 * {@link #nativeRequest}
 	 */
 	static RequestStart capture(ServerHttpRequest request, @Nullable Object nativeRequest, UUID id, Route route,
 			Instant startedAt) {
@@ -50,7 +51,8 @@ final class RequestCapture {
 				clientIdentity(request, headers), startedAt);
 	}
 
-	// A request target in absolute form (GET http://host/path HTTP/1.1) names the path after
+	// A request target in absolute form (GET http://host/path HTTP/1.1) names the path
+	// after
 	// the authority.
 	private static String originForm(String target) {
 		int scheme = target.indexOf("://");

@@ -31,9 +31,12 @@ final class TappedRequest extends ServerHttpRequestDecorator {
 
 	@Override
 	public Flux<DataBuffer> getBody() {
-		// reactor-netty ends some bodies as if they were complete when they are not: one it
-		// cannot decode (a malformed chunk size, which it answers 400 itself), and one whose
-		// client paused past the read timeout. Passed on, the sink would take a cut body for
+		// reactor-netty ends some bodies as if they were complete when they are not: one
+		// it
+		// cannot decode (a malformed chunk size, which it answers 400 itself), and one
+		// whose
+		// client paused past the read timeout. Passed on, the sink would take a cut body
+		// for
 		// the whole one. It fails instead, so the request breaks off at the sink too.
 		Mono<DataBuffer> cutShort = Mono.defer(() -> {
 			if (this.serverAnsweredItself.getAsBoolean()) {
@@ -45,8 +48,7 @@ final class TappedRequest extends ServerHttpRequestDecorator {
 			}
 			return Mono.empty();
 		});
-		return super.getBody()
-			.doOnSubscribe((subscription) -> this.tap.subscribed())
+		return super.getBody().doOnSubscribe((subscription) -> this.tap.subscribed())
 			.doOnNext(this.tap::update)
 			.concatWith(cutShort)
 			.doOnComplete(this.tap::completed);

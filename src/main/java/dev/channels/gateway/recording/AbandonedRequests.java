@@ -6,12 +6,13 @@ import org.springframework.r2dbc.core.DatabaseClient;
 
 /**
  * Closes the pending requests that no live instance will close: those of instances whose
- * lease has expired, and this instance's own when it stops. Each becomes {@code error} with
- * an {@code error} event saying that the gateway stopped before recording the outcome.
+ * lease has expired, and this instance's own when it stops. Each becomes {@code error}
+ * with an {@code error} event saying that the gateway stopped before recording the
+ * outcome.
  * <p>
- * Safe with several instances sweeping at once: a batch locks its rows and skips rows that
- * another sweeper holds, and a row is closed only while it is still pending, so an outcome
- * write and a sweep never both write an event.
+ * Safe with several instances sweeping at once: a batch locks its rows and skips rows
+ * that another sweeper holds, and a row is closed only while it is still pending, so an
+ * outcome write and a sweep never both write an event.
  */
 class AbandonedRequests {
 
@@ -32,7 +33,8 @@ class AbandonedRequests {
 			    || owner || ' %s)'
 			FROM closed""";
 
-	// Rows without an owner predate leases: nothing tells whether their instance is alive.
+	// Rows without an owner predate leases: nothing tells whether their instance is
+	// alive.
 	private static final String CLOSE_EXPIRED = CLOSE.formatted("""
 			r.owner IS NOT NULL AND r.owner <> :self
 			      AND NOT EXISTS (SELECT 1 FROM channel_instances i WHERE i.id = r.owner AND i.expires_at > now())""",
@@ -40,7 +42,8 @@ class AbandonedRequests {
 
 	private static final String CLOSE_OWN = CLOSE.formatted("r.owner = :self", BATCH_SIZE, "shut down");
 
-	// Their pending rows are closed by the statement above whether the lease row is there or not.
+	// Their pending rows are closed by the statement above whether the lease row is there
+	// or not.
 	private static final String FORGET_EXPIRED = "DELETE FROM channel_instances WHERE expires_at < now()";
 
 	private final DatabaseClient database;
@@ -61,15 +64,17 @@ class AbandonedRequests {
 	}
 
 	/**
-	 * Closes this instance's pending requests: on shutdown, once every exchange has ended and
-	 * every outcome that could be written has been, any left is one whose outcome was lost.
+	 * Closes this instance's pending requests: on shutdown, once every exchange has ended
+	 * and every outcome that could be written has been, any left is one whose outcome was
+	 * lost.
 	 * @return how many were closed
 	 */
 	Mono<Long> closeOwn() {
 		return closeAll(CLOSE_OWN);
 	}
 
-	// Batch after batch, so that a crash with many requests in flight makes no huge transaction.
+	// Batch after batch, so that a crash with many requests in flight makes no huge
+	// transaction.
 	private Mono<Long> closeAll(String sql) {
 		return closeBatch(sql).expand((closed) -> (closed < BATCH_SIZE) ? Mono.empty() : closeBatch(sql))
 			.reduce(0L, Long::sum);

@@ -12,10 +12,10 @@ import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
 
 /**
- * Hands waiting items to a bounded number of concurrent runs, each taking what waits up to a
- * batch: one item while the runs keep up, many when they fall behind, and no timer, so
- * nothing waits for a batch to fill. Both the inserts of new requests' rows and the writes of
- * outcomes go through one.
+ * Hands waiting items to a bounded number of concurrent runs, each taking what waits up
+ * to a batch: one item while the runs keep up, many when they fall behind, and no timer,
+ * so nothing waits for a batch to fill. Both the inserts of new requests' rows and the
+ * writes of outcomes go through one.
  *
  * @param <T> the items
  */
@@ -31,7 +31,8 @@ final class Batches<T> {
 
 	private final Queue<T> waiting = new ConcurrentLinkedQueue<>();
 
-	// Kept apart from the queue because ConcurrentLinkedQueue.size() walks the whole queue.
+	// Kept apart from the queue because ConcurrentLinkedQueue.size() walks the whole
+	// queue.
 	private final AtomicInteger waitingCount = new AtomicInteger();
 
 	private final AtomicInteger runs = new AtomicInteger();
@@ -64,7 +65,8 @@ final class Batches<T> {
 	}
 
 	// Every add and every finished run drains, so nothing waits while a run could start.
-	// One thread drains at a time (work-in-progress counter): a run that finishes at once, on
+	// One thread drains at a time (work-in-progress counter): a run that finishes at
+	// once, on
 	// the draining thread, asks for another pass instead of recursing.
 	private void drain() {
 		if (this.drainers.getAndIncrement() != 0) {

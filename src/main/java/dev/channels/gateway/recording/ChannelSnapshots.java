@@ -28,19 +28,20 @@ import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.context.ApplicationListener;
 
 /**
- * Writes the {@code channel_snapshots} row of each route the gateway has in force, so that
- * every request's row can name the definition it went through.
+ * Writes the {@code channel_snapshots} row of each route the gateway has in force, so
+ * that every request's row can name the definition it went through.
  * <p>
- * All routes' snapshots are written when the routes are loaded or refreshed; a request that
- * arrives through a route whose snapshot is not written yet (it arrived first, or the
- * database was away) waits for that write before its own. Snapshots are shared: one per
- * distinct definition, whatever the number of requests or replicas.
+ * All routes' snapshots are written when the routes are loaded or refreshed; a request
+ * that arrives through a route whose snapshot is not written yet (it arrived first, or
+ * the database was away) waits for that write before its own. Snapshots are shared: one
+ * per distinct definition, whatever the number of requests or replicas.
  */
 class ChannelSnapshots implements ApplicationListener<RefreshRoutesResultEvent> {
 
 	private static final Log logger = LogFactory.getLog(ChannelSnapshots.class);
 
-	// Every replica derives the same id from the same definition: the first insert wins and
+	// Every replica derives the same id from the same definition: the first insert wins
+	// and
 	// the others change nothing.
 	private static final String INSERT = """
 			INSERT INTO channel_snapshots (id, channel_id, config_hash, definition)
@@ -71,8 +72,8 @@ class ChannelSnapshots implements ApplicationListener<RefreshRoutesResultEvent> 
 
 	/**
 	 * The id of the route's snapshot, once its row is written.
-	 * @return completes at once when the row is known to be written; fails when it could not
-	 * be, and the next request through the route tries again
+	 * @return completes at once when the row is known to be written; fails when it could
+	 * not be, and the next request through the route tries again
 	 */
 	CompletableFuture<UUID> snapshotOf(Route route) {
 		Written known = this.written.get(route.getId());
@@ -90,13 +91,11 @@ class ChannelSnapshots implements ApplicationListener<RefreshRoutesResultEvent> 
 			return;
 		}
 		// One channel's failure (an invalid route, the database away) is no other's.
-		this.routes.getRoutes()
-			.flatMap((route) -> Mono.fromFuture(() -> snapshotOf(route)).onErrorResume((error) -> {
-				logger.warn("Channel " + route.getId() + ": snapshot not written yet, it will be with the channel's "
-						+ "first request: " + error);
-				return Mono.empty();
-			}))
-			.subscribe();
+		this.routes.getRoutes().flatMap((route) -> Mono.fromFuture(() -> snapshotOf(route)).onErrorResume((error) -> {
+			logger.warn("Channel " + route.getId() + ": snapshot not written yet, it will be with the channel's "
+					+ "first request: " + error);
+			return Mono.empty();
+		})).subscribe();
 	}
 
 	private Mono<UUID> write(Route route) {
@@ -113,12 +112,17 @@ class ChannelSnapshots implements ApplicationListener<RefreshRoutesResultEvent> 
 	}
 
 	private Mono<UUID> insert(ChannelSnapshot snapshot) {
-		return Mono.usingWhen(this.database.create(), (connection) -> Flux.from(connection.createStatement(INSERT)
-			.bind(0, snapshot.id())
-			.bind(1, snapshot.channelId())
-			.bind(2, snapshot.configHash())
-			.bind(3, Json.of(snapshot.definition()))
-			.execute()).flatMap(Result::getRowsUpdated).then(Mono.just(snapshot.id())), Connection::close);
+		return Mono.usingWhen(this.database.create(),
+				(connection) -> Flux
+					.from(connection.createStatement(INSERT)
+						.bind(0, snapshot.id())
+						.bind(1, snapshot.channelId())
+						.bind(2, snapshot.configHash())
+						.bind(3, Json.of(snapshot.definition()))
+						.execute())
+					.flatMap(Result::getRowsUpdated)
+					.then(Mono.just(snapshot.id())),
+				Connection::close);
 	}
 
 	private record Written(Route route, CompletableFuture<UUID> id) {

@@ -19,7 +19,9 @@ enum ChannelState {
 	/** The sink did not connect or answer within its timeout. */
 	TIMEOUT,
 
-	/** The response was not delivered whole: the sink or the client broke the exchange. */
+	/**
+	 * The response was not delivered whole: the sink or the client broke the exchange.
+	 */
 	ERROR;
 
 	static ChannelState of(ExchangeOutcome.Kind kind, Integer status) {

@@ -15,12 +15,12 @@ import org.springframework.validation.annotation.Validated;
  * Settings of the recording of proxied requests.
  *
  * @param previewSize Leading bytes of each request and response body to store as its
- * preview. A channel can set its own in its route's metadata ({@code preview-size}; 0 keeps
- * no preview).
+ * preview. A channel can set its own in its route's metadata ({@code preview-size}; 0
+ * keeps no preview).
  * @param redactedHeaders Headers whose values are stored as "[REDACTED]", in requests and
- * responses alike, and in the arguments of filters and predicates that name them in channel
- * snapshots. Names match case-insensitively; forwarded headers are never changed. A channel
- * can add its own in its route's metadata ({@code redacted-headers}).
+ * responses alike, and in the arguments of filters and predicates that name them in
+ * channel snapshots. Names match case-insensitively; forwarded headers are never changed.
+ * A channel can add its own in its route's metadata ({@code redacted-headers}).
  * @param redactedQueryParams Query parameters whose values are stored as "[REDACTED]", in
  * the request's query and in the sink URL. Names match case-insensitively, after
  * percent-decoding. A channel can add its own in its route's metadata
@@ -35,23 +35,22 @@ import org.springframework.validation.annotation.Validated;
  */
 @ConfigurationProperties("channels")
 @Validated
-public record ChannelsProperties(@DefaultValue("64KB") DataSize previewSize,
-		@DefaultValue({ "Authorization", "Proxy-Authorization", "X-API-Key", "Cookie",
-				"Set-Cookie" }) List<String> redactedHeaders,
-		@DefaultValue List<String> redactedQueryParams,
-		@Valid @DefaultValue Persistence persistence, @Valid @DefaultValue Instance instance,
-		@DefaultValue("60s") Duration clientReadTimeout, @Valid @DefaultValue Recording recording,
-		@Valid @DefaultValue Retention retention) {
+public record ChannelsProperties(@DefaultValue("64KB") DataSize previewSize, @DefaultValue( {
+		"Authorization", "Proxy-Authorization", "X-API-Key", "Cookie", "Set-Cookie" }) List<String> redactedHeaders,
+		@DefaultValue List<String> redactedQueryParams, @Valid @DefaultValue Persistence persistence,
+		@Valid @DefaultValue Instance instance, @DefaultValue("60s") Duration clientReadTimeout,
+		@Valid @DefaultValue Recording recording, @Valid @DefaultValue Retention retention){
 
 	/**
 	 * How requests and outcomes are written. The request's row is written before it is
 	 * forwarded; its outcome after, off the request path, through a bounded backlog.
 	 *
-	 * @param insertTimeout Longest wait for the row of a new request (pool, connection and
-	 * statement together). A request whose row is not written in time is answered 503 and
-	 * not forwarded.
-	 * @param insertConcurrency Inserts of new requests' rows that may run at once. Requests
-	 * that arrive while they all run are inserted together in the next, in one statement.
+	 * @param insertTimeout Longest wait for the row of a new request (pool, connection
+	 * and statement together). A request whose row is not written in time is answered 503
+	 * and not forwarded.
+	 * @param insertConcurrency Inserts of new requests' rows that may run at once.
+	 * Requests that arrive while they all run are inserted together in the next, in one
+	 * statement.
 	 * @param concurrency Outcome writes that may run at once.
 	 * @param batchSize Most rows one insert, and most outcomes one write, takes, as one
 	 * statement and one commit. Each takes what waits: one while they keep up, more when
@@ -61,16 +60,15 @@ public record ChannelsProperties(@DefaultValue("64KB") DataSize previewSize,
 	 * @param whenFull What happens while the backlog of outcomes is full.
 	 * @param writeTimeout Longest wait for one attempt at writing an outcome.
 	 * @param retry How failed outcome writes are retried.
-	 * @param shutdownTimeout On shutdown, after the web server has stopped taking requests
-	 * and finished its in-flight exchanges, the longest wait for the outcomes still to be
-	 * written.
+	 * @param shutdownTimeout On shutdown, after the web server has stopped taking
+	 * requests and finished its in-flight exchanges, the longest wait for the outcomes
+	 * still to be written.
 	 */
 	public record Persistence(@DefaultValue("2s") Duration insertTimeout,
 			@DefaultValue("4") @Min(1) int insertConcurrency, @DefaultValue("8") @Min(1) int concurrency,
-			@DefaultValue("32") @Min(1) int batchSize,
-			@DefaultValue("1000") @Min(1) int queueSize, @DefaultValue("reject") WhenFull whenFull,
-			@DefaultValue("5s") Duration writeTimeout, @Valid @DefaultValue Retry retry,
-			@DefaultValue("10s") Duration shutdownTimeout) {
+			@DefaultValue("32") @Min(1) int batchSize, @DefaultValue("1000") @Min(1) int queueSize,
+			@DefaultValue("reject") WhenFull whenFull, @DefaultValue("5s") Duration writeTimeout,
+			@Valid @DefaultValue Retry retry, @DefaultValue("10s") Duration shutdownTimeout) {
 
 	}
 
@@ -80,14 +78,15 @@ public record ChannelsProperties(@DefaultValue("64KB") DataSize previewSize,
 	public enum WhenFull {
 
 		/**
-		 * New requests are answered 503 and not forwarded, and readiness is DOWN, until the
-		 * backlog has room again: no outcome is lost.
+		 * New requests are answered 503 and not forwarded, and readiness is DOWN, until
+		 * the backlog has room again: no outcome is lost.
 		 */
 		REJECT,
 
 		/**
-		 * New requests are still forwarded; outcomes that find the backlog full are dropped,
-		 * counted and logged, and their requests stay pending until this instance stops.
+		 * New requests are still forwarded; outcomes that find the backlog full are
+		 * dropped, counted and logged, and their requests stay pending until this
+		 * instance stops.
 		 */
 		DROP
 
@@ -110,37 +109,39 @@ public record ChannelsProperties(@DefaultValue("64KB") DataSize previewSize,
 	/**
 	 * Whether requests are recorded.
 	 *
-	 * @param enabled {@code false} proxies without observing or recording anything, as plain
-	 * Spring Cloud Gateway: the baseline that benchmarks compare against. Never in
+	 * @param enabled {@code false} proxies without observing or recording anything, as
+	 * plain Spring Cloud Gateway: the baseline that benchmarks compare against. Never in
 	 * production: requests would leave no record.
 	 */
 	public record Recording(@DefaultValue("true") boolean enabled) {
 	}
 
 	/**
-	 * Crash recovery. Each instance holds a lease row in {@code channel_instances}, renewed
-	 * every third of its duration, and owns the requests it records. Every instance resolves
-	 * the pending requests of instances whose lease has expired as {@code error}.
+	 * Crash recovery. Each instance holds a lease row in {@code channel_instances},
+	 * renewed every third of its duration, and owns the requests it records. Every
+	 * instance resolves the pending requests of instances whose lease has expired as
+	 * {@code error}.
 	 *
 	 * @param leaseDuration How long a lease lasts without renewal: after a crash, the
-	 * crashed instance's pending requests are resolved within about this long plus a third.
-	 * Too short, and a database pause longer than it makes live requests look abandoned.
+	 * crashed instance's pending requests are resolved within about this long plus a
+	 * third. Too short, and a database pause longer than it makes live requests look
+	 * abandoned.
 	 */
 	public record Instance(@DefaultValue("30s") Duration leaseDuration) {
 	}
 
 	/**
-	 * How long records are kept. Every instance runs retention passes on its own timer, off
-	 * the request path; several instances share the work without doing any of it twice.
-	 * Ages are judged by the database's clock.
+	 * How long records are kept. Every instance runs retention passes on its own timer,
+	 * off the request path; several instances share the work without doing any of it
+	 * twice. Ages are judged by the database's clock.
 	 *
 	 * @param maxAge Age after which a request and its event are deleted, counted from the
-	 * request's arrival ({@code started_at}). Pending requests are never deleted. {@code 0}
-	 * keeps requests forever.
-	 * @param wipeAfter Age after which an event's body previews and header values are wiped,
-	 * counted from when its outcome was written; state, status, sizes, hashes, timings,
-	 * method, path and query stay. Must be shorter than max-age when both are set. {@code 0}
-	 * never wipes.
+	 * request's arrival ({@code started_at}). Pending requests are never deleted.
+	 * {@code 0} keeps requests forever.
+	 * @param wipeAfter Age after which an event's body previews and header values are
+	 * wiped, counted from when its outcome was written; state, status, sizes, hashes,
+	 * timings, method, path and query stay. Must be shorter than max-age when both are
+	 * set. {@code 0} never wipes.
 	 * @param interval How often each instance runs a retention pass.
 	 * @param batchSize Most rows one statement deletes or wipes, each batch in a short
 	 * transaction of its own; a pass takes batch after batch until one comes back short.
@@ -174,7 +175,10 @@ public record ChannelsProperties(@DefaultValue("64KB") DataSize previewSize,
 			return positive(this.wipeAfter);
 		}
 
-		/** A duration as it is written in the settings: {@code 30d}, {@code 12h}, {@code 100ms}. */
+		/**
+		 * A duration as it is written in the settings: {@code 30d}, {@code 12h},
+		 * {@code 100ms}.
+		 */
 		static String text(Duration duration) {
 			long millis = duration.toMillis();
 			long[] units = { 86_400_000, 3_600_000, 60_000, 1000 };

@@ -20,9 +20,9 @@ import dev.channels.gateway.observer.ResponseStart;
  */
 record Completion(UUID requestId, String channelId, UUID eventId, ChannelState state, String eventType,
 		Instant completedAt, String method, String path, @Nullable String query, List<Header> requestHeaders,
-		@Nullable String sinkUrl,
-		BodySummary requestBody, @Nullable Integer responseStatus, @Nullable List<Header> responseHeaders,
-		@Nullable BodySummary responseBody, int latencyMs, @Nullable Integer ttfbMs, @Nullable String errorMessage) {
+		@Nullable String sinkUrl, BodySummary requestBody, @Nullable Integer responseStatus,
+		@Nullable List<Header> responseHeaders, @Nullable BodySummary responseBody, int latencyMs,
+		@Nullable Integer ttfbMs, @Nullable String errorMessage) {
 
 	static final String SINK_RESPONSE = "sink_response";
 

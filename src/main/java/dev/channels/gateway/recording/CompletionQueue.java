@@ -14,12 +14,12 @@ import reactor.core.scheduler.Scheduler;
  * concurrent writes, each subscribed on the recording scheduler so that building and
  * encoding the statement never runs on an I/O thread.
  * <p>
- * What a full backlog means depends on the {@link ChannelsProperties.WhenFull} setting. With
- * {@code REJECT}, the observer admits no new request while {@link #full()}, and every
- * outcome of an admitted request is taken: the backlog can exceed its capacity by the
- * exchanges that were in flight when it filled, and no more. With {@code DROP}, an outcome
- * that finds the backlog full is refused; that is counted and logged (at most one line
- * every {@value #DROP_LOG_INTERVAL_SECONDS} seconds, with the count), never silent.
+ * What a full backlog means depends on the {@link ChannelsProperties.WhenFull} setting.
+ * With {@code REJECT}, the observer admits no new request while {@link #full()}, and
+ * every outcome of an admitted request is taken: the backlog can exceed its capacity by
+ * the exchanges that were in flight when it filled, and no more. With {@code DROP}, an
+ * outcome that finds the backlog full is refused; that is counted and logged (at most one
+ * line every {@value #DROP_LOG_INTERVAL_SECONDS} seconds, with the count), never silent.
  */
 class CompletionQueue {
 
@@ -45,8 +45,8 @@ class CompletionQueue {
 	 * @param capacity outcomes that may wait or be written before the backlog is full
 	 * @param whenFull what a full backlog means
 	 */
-	CompletionQueue(Function<List<Completion>, Mono<Void>> writer, Scheduler scheduler, int concurrency,
-			int batchSize, int capacity, ChannelsProperties.WhenFull whenFull) {
+	CompletionQueue(Function<List<Completion>, Mono<Void>> writer, Scheduler scheduler, int concurrency, int batchSize,
+			int capacity, ChannelsProperties.WhenFull whenFull) {
 		this.batches = new Batches<>((batch) -> write(writer, scheduler, batch), concurrency, batchSize);
 		this.capacity = capacity;
 		this.dropWhenFull = whenFull == ChannelsProperties.WhenFull.DROP;
@@ -79,7 +79,10 @@ class CompletionQueue {
 		return backlog() >= this.capacity;
 	}
 
-	/** Whether new requests are refused while the backlog is full, rather than outcomes dropped. */
+	/**
+	 * Whether new requests are refused while the backlog is full, rather than outcomes
+	 * dropped.
+	 */
 	boolean rejectsWhenFull() {
 		return !this.dropWhenFull;
 	}
@@ -91,13 +94,11 @@ class CompletionQueue {
 
 	private static Mono<Void> write(Function<List<Completion>, Mono<Void>> writer, Scheduler scheduler,
 			List<Completion> batch) {
-		return Mono.defer(() -> writer.apply(batch))
-			.subscribeOn(scheduler)
-			.onErrorResume((error) -> {
-				logger.error("Outcomes of " + batch.size() + " requests, the first " + batch.get(0).requestId()
-						+ " on channel " + batch.get(0).channelId() + ": write failed: " + error);
-				return Mono.empty();
-			});
+		return Mono.defer(() -> writer.apply(batch)).subscribeOn(scheduler).onErrorResume((error) -> {
+			logger.error("Outcomes of " + batch.size() + " requests, the first " + batch.get(0).requestId()
+					+ " on channel " + batch.get(0).channelId() + ": write failed: " + error);
+			return Mono.empty();
+		});
 	}
 
 	private void droppedOne(Completion completion) {

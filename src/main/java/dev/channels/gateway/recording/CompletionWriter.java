@@ -61,7 +61,8 @@ class CompletionWriter {
 
 	/**
 	 * Writes a batch of outcomes in one statement. If the batch fails, its outcomes are
-	 * written one by one, so that one outcome the database refuses costs no other its record.
+	 * written one by one, so that one outcome the database refuses costs no other its
+	 * record.
 	 */
 	Mono<Void> write(List<Completion> batch) {
 		if (batch.size() == 1) {
@@ -98,18 +99,20 @@ class CompletionWriter {
 		return this.retries.get();
 	}
 
-	// Deferred, so that a failure while building the statement is handled like the others.
+	// Deferred, so that a failure while building the statement is handled like the
+	// others.
 	private Mono<Long> attempt(Supplier<Mono<Long>> statement) {
 		return Mono.defer(statement).timeout(this.timeout).retryWhen(this.retry);
 	}
 
 	/**
-	 * Whether a failed write may succeed when tried again. With an SQLSTATE, its class says:
-	 * connection lost (08), transaction rolled back, such as a serialization failure or a
-	 * deadlock (40), out of resources (53), server shutting down or restarting (57), lock
-	 * not available (55P03). Anything else the database answered, a trigger's exception
-	 * among them, is about the data and would fail again. Without one, the failure is the
-	 * client's: no connection, connection closed, or no answer in time.
+	 * Whether a failed write may succeed when tried again. With an SQLSTATE, its class
+	 * says: connection lost (08), transaction rolled back, such as a serialization
+	 * failure or a deadlock (40), out of resources (53), server shutting down or
+	 * restarting (57), lock not available (55P03). Anything else the database answered, a
+	 * trigger's exception among them, is about the data and would fail again. Without
+	 * one, the failure is the client's: no connection, connection closed, or no answer in
+	 * time.
 	 */
 	static boolean mayPass(Throwable error) {
 		if (error instanceof TimeoutException) {

@@ -9,8 +9,8 @@ import reactor.core.scheduler.Scheduler;
 import org.springframework.r2dbc.core.DatabaseClient;
 
 /**
- * Retention: deletes the requests older than {@code channels.retention.max-age} with their
- * events, and wipes the previews and header values of events older than
+ * Retention: deletes the requests older than {@code channels.retention.max-age} with
+ * their events, and wipes the previews and header values of events older than
  * {@code channels.retention.wipe-after}. Ages are judged by the database's clock.
  * <p>
  * Work goes in batches of {@code batch-size} rows, each one statement and one short
@@ -21,9 +21,9 @@ import org.springframework.r2dbc.core.DatabaseClient;
  * <p>
  * The locks never meet the recording's in a cycle. Deletes take only rows that are not
  * {@code pending}, which the outcome writes and the sweepers never touch again (they lock
- * pending rows only), and lock a request before its event (the cascade), as those do. Wipes
- * lock events only, and skip any already locked, so they never wait: a delete may wait for a
- * wipe to commit, never the other way round.
+ * pending rows only), and lock a request before its event (the cascade), as those do.
+ * Wipes lock events only, and skip any already locked, so they never wait: a delete may
+ * wait for a wipe to commit, never the other way round.
  */
 class ExpiredRecords {
 
@@ -37,8 +37,10 @@ class ExpiredRecords {
 			    FOR UPDATE SKIP LOCKED)
 			DELETE FROM channel_requests r USING expired x WHERE r.id = x.id""";
 
-	// Oldest first, from the partial index channel_events_unwiped_idx, which holds only the
-	// events not wiped yet. A null column stays null: an error event may have no headers or
+	// Oldest first, from the partial index channel_events_unwiped_idx, which holds only
+	// the
+	// events not wiped yet. A null column stays null: an error event may have no headers
+	// or
 	// previews at all.
 	private static final String WIPE = """
 			WITH expired AS (
@@ -104,8 +106,8 @@ class ExpiredRecords {
 	}
 
 	/**
-	 * Wipes the previews and header values of the events older than wipe-after that are not
-	 * wiped yet, batch after batch.
+	 * Wipes the previews and header values of the events older than wipe-after that are
+	 * not wiped yet, batch after batch.
 	 * @return how many events were wiped
 	 */
 	Mono<Long> wipeExpired() {
@@ -115,7 +117,10 @@ class ExpiredRecords {
 		return inBatches(WIPE, this.settings.wipeAfter(), this.wiped);
 	}
 
-	/** No batch starts after this until {@link #resume()}; the one running, if any, finishes. */
+	/**
+	 * No batch starts after this until {@link #resume()}; the one running, if any,
+	 * finishes.
+	 */
 	void stop() {
 		this.stopped = true;
 	}
@@ -148,14 +153,14 @@ class ExpiredRecords {
 					.rowsUpdated()
 					.timeout(this.batchTimeout)
 					.doOnNext(total::addAndGet));
-		return batch
-			.expand((done) -> (done < size) ? Mono.empty()
-					: Mono.delay(this.settings.pause(), this.scheduler).then(batch))
+		return batch.expand(
+				(done) -> (done < size) ? Mono.empty() : Mono.delay(this.settings.pause(), this.scheduler).then(batch))
 			.reduce(0L, Long::sum);
 	}
 
 	// [[name, value], ...] becomes [[name, null], ...], and a pair stored as Base64
-	// [name, value, "base64"] becomes [name, null, "base64"] (HeaderJson): names, order and
+	// [name, value, "base64"] becomes [name, null, "base64"] (HeaderJson): names, order
+	// and
 	// form stay. An element that is not a pair, which the gateway never writes, is wiped
 	// whole.
 	private static String wipedValues(String column) {

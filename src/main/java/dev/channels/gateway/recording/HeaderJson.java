@@ -14,10 +14,10 @@ import dev.channels.gateway.observer.Header;
  * <p>
  * PostgreSQL's {@code jsonb} refuses the NUL character (the {@code \u0000} escape), so a
  * pair whose name or value holds one is stored as three elements instead:
- * {@code [base64(name), base64(value), "base64"]}, each the Base64 of the ISO-8859-1 bytes,
- * which are the bytes of the wire (Netty decodes header bytes as ISO-8859-1). Nothing is
- * replaced or dropped, and the marker keeps the two forms apart. Every other character,
- * control characters included, is stored as itself.
+ * {@code [base64(name), base64(value), "base64"]}, each the Base64 of the ISO-8859-1
+ * bytes, which are the bytes of the wire (Netty decodes header bytes as ISO-8859-1).
+ * Nothing is replaced or dropped, and the marker keeps the two forms apart. Every other
+ * character, control characters included, is stored as itself.
  */
 final class HeaderJson {
 

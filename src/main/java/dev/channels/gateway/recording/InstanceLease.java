@@ -50,12 +50,11 @@ class InstanceLease {
 		return this.duration;
 	}
 
-	/** Takes the lease, or extends it; takes it again after another instance let it go. */
+	/**
+	 * Takes the lease, or extends it; takes it again after another instance let it go.
+	 */
 	Mono<Void> renew() {
-		return this.database.sql(RENEW)
-			.bind("id", this.id)
-			.bind("seconds", this.duration.toMillis() / 1000.0)
-			.then();
+		return this.database.sql(RENEW).bind("id", this.id).bind("seconds", this.duration.toMillis() / 1000.0).then();
 	}
 
 	Mono<Void> release() {

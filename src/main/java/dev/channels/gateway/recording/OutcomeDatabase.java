@@ -15,7 +15,8 @@ import org.springframework.r2dbc.core.DatabaseClient;
  * requests' rows are inserted through. A backlog of outcome writes can then never keep a
  * new request waiting for a connection. Same database, same pool timeouts.
  * <p>
- * Not a {@link ConnectionFactory} bean, so that Spring Boot still builds the application's.
+ * Not a {@link ConnectionFactory} bean, so that Spring Boot still builds the
+ * application's.
  */
 final class OutcomeDatabase implements DisposableBean {
 

@@ -9,17 +9,19 @@ import reactor.core.publisher.Mono;
 
 /**
  * Writes new requests' rows before they are forwarded, gathering the requests that arrive
- * while earlier inserts run into one statement and one commit. A request that arrives while
- * a slot is free is inserted at once and alone: nothing waits for a timer. Under load, the
- * database commits once per group rather than once per request.
+ * while earlier inserts run into one statement and one commit. A request that arrives
+ * while a slot is free is inserted at once and alone: nothing waits for a timer. Under
+ * load, the database commits once per group rather than once per request.
  * <p>
  * A group the database refuses is inserted again one row at a time, so that one row it
  * refuses (for its data) costs no other request its admission.
  */
 class PendingInserts {
 
-	// A database that never answers must not hold requests for ever; RecordingObserver gives
-	// up on the wait much sooner (insert-timeout), but a late commit is still worth knowing.
+	// A database that never answers must not hold requests for ever; RecordingObserver
+	// gives
+	// up on the wait much sooner (insert-timeout), but a late commit is still worth
+	// knowing.
 	private static final Duration LATE_INSERT_LIMIT = Duration.ofMinutes(1);
 
 	private final Function<List<PendingRow>, Mono<Void>> insert;
@@ -47,17 +49,16 @@ class PendingInserts {
 	}
 
 	private Mono<Void> insert(List<Pending> group) {
-		return statement(group).doOnSuccess((done) -> group.forEach(Pending::succeeded))
-			.onErrorResume((error) -> {
-				if (group.size() == 1) {
-					group.get(0).failed(error);
-					return Mono.empty();
-				}
-				// One by one, outside the group's slot: each request gets its own answer.
-				group.forEach((pending) -> statement(List.of(pending)).subscribe(null, pending::failed,
-						pending::succeeded));
+		return statement(group).doOnSuccess((done) -> group.forEach(Pending::succeeded)).onErrorResume((error) -> {
+			if (group.size() == 1) {
+				group.get(0).failed(error);
 				return Mono.empty();
-			});
+			}
+			// One by one, outside the group's slot: each request gets its own answer.
+			group
+				.forEach((pending) -> statement(List.of(pending)).subscribe(null, pending::failed, pending::succeeded));
+			return Mono.empty();
+		});
 	}
 
 	private Mono<Void> statement(List<Pending> group) {

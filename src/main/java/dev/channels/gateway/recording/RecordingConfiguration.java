@@ -26,14 +26,14 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class RecordingConfiguration {
 
-	// Outcome writes at full concurrency, plus one for the lease and the sweeps, plus one for
+	// Outcome writes at full concurrency, plus one for the lease and the sweeps, plus one
+	// for
 	// retention when it has something to do.
 	@Bean
 	OutcomeDatabase outcomeDatabase(ConnectionFactory connectionFactory, R2dbcProperties r2dbc,
 			ChannelsProperties properties) {
 		ChannelsProperties.Retention retention = properties.retention();
-		int size = properties.persistence().concurrency() + 1
-				+ ((retention.deletes() || retention.wipes()) ? 1 : 0);
+		int size = properties.persistence().concurrency() + 1 + ((retention.deletes() || retention.wipes()) ? 1 : 0);
 		return new OutcomeDatabase(connectionFactory, r2dbc.getPool(), size);
 	}
 
@@ -44,8 +44,8 @@ class RecordingConfiguration {
 	}
 
 	@Bean
-	RequestRecords requestRecords(ConnectionFactory connectionFactory, OutcomeDatabase outcomeDatabase,
-			JsonMapper json, InstanceLease lease) {
+	RequestRecords requestRecords(ConnectionFactory connectionFactory, OutcomeDatabase outcomeDatabase, JsonMapper json,
+			InstanceLease lease) {
 		return new RequestRecords(connectionFactory, outcomeDatabase.pool(), json, lease.id());
 	}
 
@@ -89,7 +89,8 @@ class RecordingConfiguration {
 				new Redaction(properties.redactedHeaders(), properties.redactedQueryParams()));
 	}
 
-	// A channel with invalid overrides in its metadata stops the start, rather than running
+	// A channel with invalid overrides in its metadata stops the start, rather than
+	// running
 	// with settings it did not ask for.
 	@Bean
 	SmartInitializingSingleton channelPoliciesCheck(RouteLocator routes, ChannelPolicies policies) {
@@ -113,7 +114,8 @@ class RecordingConfiguration {
 				failures, metrics);
 	}
 
-	// Without it the gateway proxies as plain Spring Cloud Gateway (channels.recording.enabled).
+	// Without it the gateway proxies as plain Spring Cloud Gateway
+	// (channels.recording.enabled).
 	@Bean
 	@ConditionalOnBooleanProperty(name = "channels.recording.enabled", matchIfMissing = true)
 	ObservingFilter<RecordingState> observingFilter(RecordingObserver observer, ChannelPolicies policies) {

@@ -4,9 +4,10 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * The {@code recording} health: DOWN while new requests are refused because the completion
- * backlog is full; its details tell the backlog and the persistence failures since start,
- * with the latest one. The database's own health is the {@code r2dbc} indicator's.
+ * The {@code recording} health: DOWN while new requests are refused because the
+ * completion backlog is full; its details tell the backlog and the persistence failures
+ * since start, with the latest one. The database's own health is the {@code r2dbc}
+ * indicator's.
  */
 class RecordingHealthIndicator implements HealthIndicator {
 
@@ -25,8 +26,8 @@ class RecordingHealthIndicator implements HealthIndicator {
 	@Override
 	public Health health() {
 		boolean refusing = this.completions.rejectsWhenFull() && this.completions.full();
-		Health.Builder health = (refusing ? Health.down() : Health.up()).withDetail("backlog",
-				this.completions.backlog())
+		Health.Builder health = (refusing ? Health.down() : Health.up())
+			.withDetail("backlog", this.completions.backlog())
 			.withDetail("capacity", this.completions.capacity())
 			.withDetail("dropped", this.completions.dropped())
 			.withDetail("insertFailures", this.failures.insertFailures())

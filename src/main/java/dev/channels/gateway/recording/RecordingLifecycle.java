@@ -55,10 +55,12 @@ class RecordingLifecycle implements SmartLifecycle {
 
 	@Override
 	public void start() {
-		// Flyway has just reached the database, so a failure here is worth failing start-up for.
+		// Flyway has just reached the database, so a failure here is worth failing
+		// start-up for.
 		this.lease.renew().block(STATEMENT_TIMEOUT);
 		logger.info("Instance " + this.lease.id() + " holds its lease (" + this.lease.duration() + ")");
-		// Renewal before each sweep: an instance whose lease lapsed while the database was away
+		// Renewal before each sweep: an instance whose lease lapsed while the database
+		// was away
 		// takes it back before it judges others.
 		this.upkeep = Flux.interval(this.lease.duration().dividedBy(3), this.scheduler)
 			.onBackpressureDrop()
@@ -67,8 +69,8 @@ class RecordingLifecycle implements SmartLifecycle {
 				.timeout(this.lease.duration())
 				.doOnNext(this::logClosed)
 				.onErrorResume((error) -> {
-					logger.warn("Instance " + this.lease.id() + ": lease renewal or sweep failed, will retry: "
-							+ error);
+					logger
+						.warn("Instance " + this.lease.id() + ": lease renewal or sweep failed, will retry: " + error);
 					return Mono.empty();
 				}), 0)
 			.subscribe();
@@ -91,7 +93,8 @@ class RecordingLifecycle implements SmartLifecycle {
 			this.lease.release().block(STATEMENT_TIMEOUT);
 		}
 		catch (RuntimeException ex) {
-			// The lease expires by itself; other instances, or the next start, close the rest.
+			// The lease expires by itself; other instances, or the next start, close the
+			// rest.
 			logger.error("Instance " + this.lease.id() + ": could not close its pending requests on shutdown: " + ex);
 		}
 	}

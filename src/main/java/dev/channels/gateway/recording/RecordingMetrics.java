@@ -12,8 +12,8 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * The meters of recording, named and tagged in Micrometer's conventions: dotted names,
- * base units, and only low-cardinality tags (the channel id and the state, never a path or
- * a request id). Prometheus renders {@code channels.requests} as
+ * base units, and only low-cardinality tags (the channel id and the state, never a path
+ * or a request id). Prometheus renders {@code channels.requests} as
  * {@code channels_requests_total}, {@code channels.request.latency} as
  * {@code channels_request_latency_seconds_bucket}, and so on.
  */
@@ -28,7 +28,8 @@ class RecordingMetrics {
 			Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
 			Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60) };
 
-	// Database statements: sub-millisecond on a local database, seconds when it struggles.
+	// Database statements: sub-millisecond on a local database, seconds when it
+	// struggles.
 	private static final Duration[] STATEMENT_BUCKETS = { Duration.ofMillis(1), Duration.ofMillis(2),
 			Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
 			Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
@@ -47,12 +48,15 @@ class RecordingMetrics {
 	/** A finished exchange: its state, timings and body sizes. */
 	void exchangeFinished(String channel, String state, Duration latency, Duration ttfb, long requestBytes,
 			long responseBytes) {
-		// Looked up once per channel and state, not built per request on the request path.
-		this.requests.computeIfAbsent(channel + "\n" + state, (key) -> Counter.builder("channels.requests")
-			.description("Requests through a channel, by recorded state ('rejected': refused before forwarding)")
-			.tag("channel", channel)
-			.tag("state", state)
-			.register(this.registry)).increment();
+		// Looked up once per channel and state, not built per request on the request
+		// path.
+		this.requests
+			.computeIfAbsent(channel + "\n" + state, (key) -> Counter.builder("channels.requests")
+				.description("Requests through a channel, by recorded state ('rejected': refused before forwarding)")
+				.tag("channel", channel)
+				.tag("state", state)
+				.register(this.registry))
+			.increment();
 		ChannelMeters meters = this.channels.computeIfAbsent(channel, this::channelMeters);
 		meters.latency().record(latency);
 		if (!ttfb.isNegative()) {
@@ -70,7 +74,10 @@ class RecordingMetrics {
 				bytes("channels.response.body", "Response body bytes relayed to clients", channel));
 	}
 
-	/** The insert of a new request's row: {@code written}, {@code failed} or {@code timed_out}. */
+	/**
+	 * The insert of a new request's row: {@code written}, {@code failed} or
+	 * {@code timed_out}.
+	 */
 	void inserted(long nanos, String outcome) {
 		Timer.builder("channels.recording.insert")
 			.description("Writing a new request's row before it is forwarded")
@@ -81,8 +88,8 @@ class RecordingMetrics {
 	}
 
 	/**
-	 * The writing of one outcome, retries included: {@code written}, {@code error} (closed as
-	 * error instead) or {@code failed} (not written at all).
+	 * The writing of one outcome, retries included: {@code written}, {@code error}
+	 * (closed as error instead) or {@code failed} (not written at all).
 	 */
 	void outcomeWritten(long nanos, String outcome) {
 		Timer.builder("channels.recording.write")
@@ -138,7 +145,10 @@ class RecordingMetrics {
 	}
 
 	private Counter bytes(String name, String description, String channel) {
-		return Counter.builder(name).description(description).baseUnit("bytes").tag("channel", channel)
+		return Counter.builder(name)
+			.description(description)
+			.baseUnit("bytes")
+			.tag("channel", channel)
 			.register(this.registry);
 	}
 

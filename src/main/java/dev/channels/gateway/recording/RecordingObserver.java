@@ -24,8 +24,9 @@ import dev.channels.gateway.observer.ResponseStart;
 import org.springframework.http.HttpStatus;
 
 /**
- * Records every exchange in PostgreSQL: the {@code channel_requests} row before the request
- * is forwarded (no row, no forwarding), and the outcome after, off the request path.
+ * Records every exchange in PostgreSQL: the {@code channel_requests} row before the
+ * request is forwarded (no row, no forwarding), and the outcome after, off the request
+ * path.
  */
 class RecordingObserver implements ExchangeObserver<RecordingState> {
 
@@ -78,9 +79,11 @@ class RecordingObserver implements ExchangeObserver<RecordingState> {
 			return Mono.just(Admission.reject(RecordingState.notWritten(request, policy),
 					HttpStatus.SERVICE_UNAVAILABLE, BACKLOG_FULL));
 		}
-		// Running apart from the wait for it, so that a wait that times out leaves the insert
+		// Running apart from the wait for it, so that a wait that times out leaves the
+		// insert
 		// going: if it commits late, its row is known and gets closed. The row names the
-		// channel's snapshot, so that is written first (once per definition, not per request).
+		// channel's snapshot, so that is written first (once per definition, not per
+		// request).
 		long started = System.nanoTime();
 		CompletableFuture<Void> insert = this.snapshots.snapshotOf(request.route())
 			.thenCompose((snapshotId) -> this.inserts.insert(new PendingRow(request, snapshotId)));
@@ -117,7 +120,8 @@ class RecordingObserver implements ExchangeObserver<RecordingState> {
 				measure(state, outcome, completion.state().column());
 			}
 			case TIMED_OUT -> {
-				// Submitted once the late insert has committed; an insert that failed wrote nothing.
+				// Submitted once the late insert has committed; an insert that failed
+				// wrote nothing.
 				Completion notForwarded = completion(state, outcome);
 				state.insert().thenRun(() -> this.completions.submit(notForwarded));
 				measure(state, outcome, RecordingMetrics.REJECTED);

@@ -38,9 +38,12 @@ class RequestRecords {
 	// The statement for each group size, built once.
 	private static final Map<Integer, String> INSERT_BY_SIZE = new ConcurrentHashMap<>();
 
-	// One statement for a batch of outcomes, so one round trip and one commit, and atomic: the
-	// events and the final states land together. Closing the pending rows comes first: the
-	// row locks make a retry, a second writer or a sweeper that comes later find a row closed
+	// One statement for a batch of outcomes, so one round trip and one commit, and
+	// atomic: the
+	// events and the final states land together. Closing the pending rows comes first:
+	// the
+	// row locks make a retry, a second writer or a sweeper that comes later find a row
+	// closed
 	// and write nothing for it, so there is one event per request.
 	private static final String COMPLETE = """
 			WITH input (event_id, request_id, type, method, path, query, sink_url, request_headers,
@@ -65,7 +68,8 @@ class RequestRecords {
 	// The statement for each batch size, built once (a handful of sizes are ever used).
 	private static final Map<Integer, String> COMPLETE_BY_SIZE = new ConcurrentHashMap<>();
 
-	// After a write refused for its data: an error event with only what cannot have caused it.
+	// After a write refused for its data: an error event with only what cannot have
+	// caused it.
 	private static final String COMPLETE_AS_ERROR = """
 			WITH closed AS (
 			    UPDATE channel_requests SET state = 'error', completed_at = $1
@@ -92,7 +96,9 @@ class RequestRecords {
 		this.owner = owner;
 	}
 
-	/** Inserts the pending rows of a group of requests, in one statement and one commit. */
+	/**
+	 * Inserts the pending rows of a group of requests, in one statement and one commit.
+	 */
 	Mono<Void> insertPending(List<PendingRow> rows) {
 		String sql = INSERT_BY_SIZE.computeIfAbsent(rows.size(),
 				(size) -> INSERT_PENDING.formatted(placeholders(size, INSERT_COLUMNS)));
@@ -154,24 +160,28 @@ class RequestRecords {
 	 * @return 1, or 0 when there was no pending row to close
 	 */
 	Mono<Long> completeAsError(Completion completion, String errorMessage) {
-		return execute(this.outcomes, COMPLETE_AS_ERROR, (statement) -> statement.bind(0, completion.completedAt())
-			.bind(1, completion.requestId())
-			.bind(2, completion.eventId())
-			.bind(3, completion.method())
-			.bind(4, completion.path())
-			.bind(5, completion.requestBody().sha256())
-			.bind(6, completion.requestBody().size())
-			.bind(7, completion.latencyMs())
-			.bind(8, errorMessage));
+		return execute(this.outcomes, COMPLETE_AS_ERROR,
+				(statement) -> statement.bind(0, completion.completedAt())
+					.bind(1, completion.requestId())
+					.bind(2, completion.eventId())
+					.bind(3, completion.method())
+					.bind(4, completion.path())
+					.bind(5, completion.requestBody().sha256())
+					.bind(6, completion.requestBody().size())
+					.bind(7, completion.latencyMs())
+					.bind(8, errorMessage));
 	}
 
-	// [[name, value], ...] keeps arrival order and repeated names, which an object cannot.
+	// [[name, value], ...] keeps arrival order and repeated names, which an object
+	// cannot.
 	private Json headers(List<Header> headers) {
 		// HeaderJson also stores a NUL, which jsonb refuses, without losing the pair.
 		return Json.of(HeaderJson.encode(headers, this.json));
 	}
 
-	/** Runs one statement on a connection of its own, and says how many rows it changed. */
+	/**
+	 * Runs one statement on a connection of its own, and says how many rows it changed.
+	 */
 	private static Mono<Long> execute(ConnectionFactory database, String sql, Consumer<Statement> binding) {
 		return Mono.usingWhen(database.create(), (connection) -> {
 			Statement statement = connection.createStatement(sql);

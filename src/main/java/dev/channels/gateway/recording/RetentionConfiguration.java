@@ -14,7 +14,8 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class RetentionConfiguration {
 
-	// One batch is a few milliseconds on an idle database; a batch that takes this long is
+	// One batch is a few milliseconds on an idle database; a batch that takes this long
+	// is
 	// given up and tried again at the next pass.
 	private static final Duration BATCH_TIMEOUT = Duration.ofSeconds(30);
 

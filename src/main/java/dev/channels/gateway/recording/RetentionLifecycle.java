@@ -15,17 +15,19 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.core.NestedExceptionUtils;
 
 /**
- * Runs a retention pass ({@link ExpiredRecords}) every {@code channels.retention.interval},
- * off the request path, on every instance. A pass that fails is logged in one line and
- * tried again at the next tick; a tick that comes while a pass runs is skipped.
+ * Runs a retention pass ({@link ExpiredRecords}) every
+ * {@code channels.retention.interval}, off the request path, on every instance. A pass
+ * that fails is logged in one line and tried again at the next tick; a tick that comes
+ * while a pass runs is skipped.
  */
 class RetentionLifecycle implements SmartLifecycle {
 
 	/**
 	 * Starts once the web server takes requests, and stops first, before the web server's
-	 * graceful shutdown ({@code DEFAULT_PHASE - 1024}): retention has nothing to do during a
-	 * shutdown, and the outcome writes drained after it ({@link RecordingLifecycle#PHASE})
-	 * then have the outcome pool to themselves. Long before the pools close.
+	 * graceful shutdown ({@code DEFAULT_PHASE - 1024}): retention has nothing to do
+	 * during a shutdown, and the outcome writes drained after it
+	 * ({@link RecordingLifecycle#PHASE}) then have the outcome pool to themselves. Long
+	 * before the pools close.
 	 */
 	static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 512;
 
@@ -132,8 +134,8 @@ class RetentionLifecycle implements SmartLifecycle {
 
 	private void logPass(ExpiredRecords.Pass pass) {
 		if (logger.isDebugEnabled() && (pass.deleted() > 0 || pass.wiped() > 0)) {
-			logger.debug("Retention pass deleted " + pass.deleted() + " requests and wiped " + pass.wiped()
-					+ " events");
+			logger
+				.debug("Retention pass deleted " + pass.deleted() + " requests and wiped " + pass.wiped() + " events");
 		}
 	}
 
@@ -141,7 +143,8 @@ class RetentionLifecycle implements SmartLifecycle {
 		return ChannelsProperties.Retention.text(duration);
 	}
 
-	// The database's own words (the innermost cause), not the wrapper that repeats the statement.
+	// The database's own words (the innermost cause), not the wrapper that repeats the
+	// statement.
 	private static String oneLine(Throwable error) {
 		String text = NestedExceptionUtils.getMostSpecificCause(error).toString().replaceAll("\\s+", " ");
 		return (text.length() <= MAX_MESSAGE_LENGTH) ? text : text.substring(0, MAX_MESSAGE_LENGTH) + "...";

@@ -30,8 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Per-channel overrides in route metadata, end to end: the {@code discreet} channel is
- * configured through properties as a user's application.yml would be; the others are added
- * at run time and the routes refreshed.
+ * configured through properties as a user's application.yml would be; the others are
+ * added at run time and the routes refreshed.
  */
 class ChannelOverridesIntegrationTests extends GatewayIntegrationTest {
 
@@ -101,9 +101,10 @@ class ChannelOverridesIntegrationTests extends GatewayIntegrationTest {
 		Recorded outcome = this.recorded.awaitOutcome(response.requestId());
 		String redacted = "token=[REDACTED]&keep=1&SIG=[REDACTED]&tok%65n=[REDACTED]&token";
 		assertThat(outcome.event()).containsEntry("request_query", redacted);
-		// The gateway may reorder the parameters it sends on: what matters is what was kept.
-		assertThat((String) outcome.event().get("sink_url")).contains("token=[REDACTED]", "SIG=[REDACTED]",
-				"tok%65n=[REDACTED]", "keep=1")
+		// The gateway may reorder the parameters it sends on: what matters is what was
+		// kept.
+		assertThat((String) outcome.event().get("sink_url"))
+			.contains("token=[REDACTED]", "SIG=[REDACTED]", "tok%65n=[REDACTED]", "keep=1")
 			.doesNotContain("=abc", "=x", "=y");
 		assertThat(URI.create(sinkReceived(response.requestId()).uri()).getRawQuery()).contains("token=abc", "SIG=x",
 				"tok%65n=y");
@@ -115,8 +116,8 @@ class ChannelOverridesIntegrationTests extends GatewayIntegrationTest {
 		save(route(id, Map.of("preview-size", 0)));
 		byte[] body = TestBodies.bytes(500);
 
-		Recorded first = this.recorded.awaitOutcome(
-				this.client.send("POST", "/channels/" + id + "/echo", body, "X-Later", "one").requestId());
+		Recorded first = this.recorded
+			.awaitOutcome(this.client.send("POST", "/channels/" + id + "/echo", body, "X-Later", "one").requestId());
 
 		assertThat((byte[]) first.event().get("request_body_preview")).isEmpty();
 		assertThat((byte[]) first.event().get("response_body_preview")).isEmpty();
@@ -125,8 +126,8 @@ class ChannelOverridesIntegrationTests extends GatewayIntegrationTest {
 
 		save(route(id, Map.of("preview-size", "100B", "redacted-headers", "X-Later")));
 
-		Recorded second = this.recorded.awaitOutcome(
-				this.client.send("POST", "/channels/" + id + "/echo", body, "X-Later", "two").requestId());
+		Recorded second = this.recorded
+			.awaitOutcome(this.client.send("POST", "/channels/" + id + "/echo", body, "X-Later", "two").requestId());
 		assertThat((byte[]) second.event().get("request_body_preview")).isEqualTo(slice(body, 100));
 		assertThat(headers(second.event().get("request_headers_json"))).contains(List.of("X-Later", "[REDACTED]"));
 	}
@@ -140,9 +141,9 @@ class ChannelOverridesIntegrationTests extends GatewayIntegrationTest {
 		Response response = this.client.get("/channels/" + id + "/echo?" + id);
 
 		assertThat(response.status()).isEqualTo(500);
-		assertThat(TestChannels.SINK.received()).hasSize(received)
-			.noneMatch((request) -> request.uri().endsWith(id));
-		assertThat(this.recorded.jdbc().sql("SELECT count(*) FROM channel_requests WHERE channel_id = ?")
+		assertThat(TestChannels.SINK.received()).hasSize(received).noneMatch((request) -> request.uri().endsWith(id));
+		assertThat(this.recorded.jdbc()
+			.sql("SELECT count(*) FROM channel_requests WHERE channel_id = ?")
 			.param(id)
 			.query(Long.class)
 			.single()).isZero();

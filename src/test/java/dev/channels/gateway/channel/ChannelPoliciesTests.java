@@ -37,8 +37,8 @@ class ChannelPoliciesTests {
 		Map<String, Object> bound = new LinkedHashMap<>();
 		bound.put("0", "X-One");
 		bound.put("1", "X-Two");
-		ChannelPolicy policy = this.policies.policy(route("lists", Map.of("redacted-headers", bound,
-				"redacted-query-params", " sig , key ")));
+		ChannelPolicy policy = this.policies
+			.policy(route("lists", Map.of("redacted-headers", bound, "redacted-query-params", " sig , key ")));
 		ChannelPolicy listed = this.policies.policy(route("listed", Map.of("redacted-headers", List.of("X-Three"))));
 
 		assertThat(policy.redaction().isSecretHeader("x-one")).isTrue();
@@ -75,12 +75,7 @@ class ChannelPoliciesTests {
 	}
 
 	private static Route route(String id, Map<String, Object> metadata) {
-		return Route.async()
-			.id(id)
-			.uri("http://sink.invalid")
-			.predicate((exchange) -> true)
-			.metadata(metadata)
-			.build();
+		return Route.async().id(id).uri("http://sink.invalid").predicate((exchange) -> true).metadata(metadata).build();
 	}
 
 }

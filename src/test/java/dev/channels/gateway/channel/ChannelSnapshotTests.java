@@ -57,7 +57,8 @@ class ChannelSnapshotTests {
 		definition.getPredicates().add(new PredicateDefinition("Header=Authorization, Basic .*"));
 
 		String json = text(ChannelSnapshot.of(route("c", Map.of()), definition,
-				List.of(new FilterDefinition("AddRequestHeader=Authorization, Bearer default-s3cret")), this.redaction));
+				List.of(new FilterDefinition("AddRequestHeader=Authorization, Bearer default-s3cret")),
+				this.redaction));
 
 		assertThat(json).doesNotContain("s3cret", "Basic").contains("authorization", "Authorization", "[REDACTED]");
 	}

@@ -33,8 +33,8 @@ class RedactionTests {
 
 	@Test
 	void redactsSecretQueryValuesByTheirDecodedNameAndKeepsEverythingElseAsSent() {
-		assertThat(this.redaction.query("a=1&token=s&TOKEN=s2&%74oken=s3&token&b=%zz&token=")).isEqualTo(
-				"a=1&token=[REDACTED]&TOKEN=[REDACTED]&%74oken=[REDACTED]&token&b=%zz&token=[REDACTED]");
+		assertThat(this.redaction.query("a=1&token=s&TOKEN=s2&%74oken=s3&token&b=%zz&token="))
+			.isEqualTo("a=1&token=[REDACTED]&TOKEN=[REDACTED]&%74oken=[REDACTED]&token&b=%zz&token=[REDACTED]");
 		assertThat(this.redaction.query("")).isEmpty();
 		assertThat(this.redaction.query("&&token=x&")).isEqualTo("&&token=[REDACTED]&");
 		assertThat(this.redaction.query(null)).isNull();
@@ -44,7 +44,8 @@ class RedactionTests {
 	void redactsUserInfoAndSecretQueryValuesOfUris() {
 		assertThat(this.redaction.uri("https://user:pass@sink.example:8443/path?token=t&x=1#frag"))
 			.isEqualTo("https://[REDACTED]@sink.example:8443/path?token=[REDACTED]&x=1#frag");
-		// The last @ of the authority ends the user info; an @ in the path is not user info.
+		// The last @ of the authority ends the user info; an @ in the path is not user
+		// info.
 		assertThat(this.redaction.uri("http://a@b:c@host/p@q")).isEqualTo("http://[REDACTED]@host/p@q");
 		assertThat(this.redaction.uri("http://host/p@q?token=1")).isEqualTo("http://host/p@q?token=[REDACTED]");
 		assertThat(this.redaction.uri("lb://service")).isEqualTo("lb://service");

@@ -17,20 +17,21 @@ class FlywayFromR2dbcSettingsTests {
 
 	@Test
 	void flywayFollowsTheR2dbcSettingsWhenItHasNoneOfItsOwn() {
-		StandardEnvironment environment = prepare(Map.of("spring.r2dbc.url",
-				"r2dbc:postgresql://db.internal:6543/records?sslMode=require", "spring.r2dbc.username", "gateway",
-				"spring.r2dbc.password", "secret"));
+		StandardEnvironment environment = prepare(
+				Map.of("spring.r2dbc.url", "r2dbc:postgresql://db.internal:6543/records?sslMode=require",
+						"spring.r2dbc.username", "gateway", "spring.r2dbc.password", "secret"));
 
-		assertThat(environment.getProperty("spring.flyway.url")).isEqualTo("jdbc:postgresql://db.internal:6543/records");
+		assertThat(environment.getProperty("spring.flyway.url"))
+			.isEqualTo("jdbc:postgresql://db.internal:6543/records");
 		assertThat(environment.getProperty("spring.flyway.user")).isEqualTo("gateway");
 		assertThat(environment.getProperty("spring.flyway.password")).isEqualTo("secret");
 	}
 
 	@Test
 	void explicitFlywaySettingsWin() {
-		StandardEnvironment environment = prepare(Map.of("spring.r2dbc.url", "r2dbc:pool:postgresql://a/b",
-				"spring.r2dbc.username", "gateway", "spring.flyway.url", "jdbc:postgresql://migrations/b",
-				"spring.flyway.user", "owner"));
+		StandardEnvironment environment = prepare(
+				Map.of("spring.r2dbc.url", "r2dbc:pool:postgresql://a/b", "spring.r2dbc.username", "gateway",
+						"spring.flyway.url", "jdbc:postgresql://migrations/b", "spring.flyway.user", "owner"));
 
 		assertThat(environment.getProperty("spring.flyway.url")).isEqualTo("jdbc:postgresql://migrations/b");
 		assertThat(environment.getProperty("spring.flyway.user")).isEqualTo("owner");

@@ -172,8 +172,8 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 		JsonNode page = json(this.management
 			.get("/history/api/requests?channel=" + channel + "&from=" + start + "&to=" + start.plusSeconds(60)));
 		JsonNode fromOnly = json(this.management.get("/history/api/requests?channel=" + channel + "&from=" + start));
-		JsonNode toOnly = json(this.management
-			.get("/history/api/requests?channel=" + channel + "&to=" + start.plusSeconds(30)));
+		JsonNode toOnly = json(
+				this.management.get("/history/api/requests?channel=" + channel + "&to=" + start.plusSeconds(30)));
 
 		assertThat(ids(page)).containsExactly(lastMicro, inside, atFrom);
 		assertThat(ids(fromOnly)).containsExactly(atTo, lastMicro, inside, atFrom);
@@ -188,9 +188,11 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 		this.rows.insert(channel, "success", start.plusSeconds(7200), 200, 5);
 		// start + 1 h to start + 2 h, written as local times at +02:00 ('+' encoded)
 		String from = URLEncoder.encode(HistoryRows.time(start.plusSeconds(3600))
-			.withOffsetSameInstant(java.time.ZoneOffset.ofHours(2)).toString(), StandardCharsets.UTF_8);
+			.withOffsetSameInstant(java.time.ZoneOffset.ofHours(2))
+			.toString(), StandardCharsets.UTF_8);
 		String to = URLEncoder.encode(HistoryRows.time(start.plusSeconds(7200))
-			.withOffsetSameInstant(java.time.ZoneOffset.ofHours(2)).toString(), StandardCharsets.UTF_8);
+			.withOffsetSameInstant(java.time.ZoneOffset.ofHours(2))
+			.toString(), StandardCharsets.UTF_8);
 
 		JsonNode page = json(
 				this.management.get("/history/api/requests?channel=" + channel + "&from=" + from + "&to=" + to));
@@ -222,10 +224,13 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 		String other = HistoryRows.channel("combined-other");
 		Instant start = HistoryRows.window();
 		UUID match = this.rows.insert(channel, "failed", start.plusSeconds(10), 503, 5);
-		this.rows.insert(channel, "failed", start.plusSeconds(11), 500, 5); // other status
-		this.rows.insert(channel, "success", start.plusSeconds(12), 200, 5); // other state
+		this.rows.insert(channel, "failed", start.plusSeconds(11), 500, 5); // other
+																			// status
+		this.rows.insert(channel, "success", start.plusSeconds(12), 200, 5); // other
+																				// state
 		this.rows.insert(other, "failed", start.plusSeconds(13), 503, 5); // other channel
-		this.rows.insert(channel, "failed", start.plusSeconds(100), 503, 5); // after the window
+		this.rows.insert(channel, "failed", start.plusSeconds(100), 503, 5); // after the
+																				// window
 		this.rows.insert(channel, "failed", start, 503, 5); // before it
 
 		JsonNode page = json(this.management.get("/history/api/requests?channel=" + channel
@@ -266,8 +271,8 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 			seen.addAll(ids(page));
 			while (!page.get("next").isNull()) {
 				int before = arrived.get();
-				page = json(this.management.get(
-						"/history/api/requests?limit=10&channel=" + channel + "&cursor=" + page.get("next").asString()));
+				page = json(this.management.get("/history/api/requests?limit=10&channel=" + channel + "&cursor="
+						+ page.get("next").asString()));
 				seen.addAll(ids(page));
 				pages++;
 				while (arrived.get() == before) {
@@ -316,8 +321,9 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 	void oneRequestShowsEveryRecordedFieldWithUtf8PreviewsAsText() {
 		String text = "{\"greeting\":\"grüß dich ✓ 😀\"}";
 
-		Response answered = this.gateway.send("POST", "/channels/echo/echo?lang=de", text.getBytes(StandardCharsets.UTF_8),
-				"Content-Type", "application/json", "X-Repeat", "one", "X-Repeat", "two");
+		Response answered = this.gateway.send("POST", "/channels/echo/echo?lang=de",
+				text.getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json", "X-Repeat", "one",
+				"X-Repeat", "two");
 		UUID id = answered.requestId();
 		RecordedRequests.Recorded stored = this.recorded.awaitOutcome(id);
 		JsonNode request = json(this.management.get("/history/api/requests/" + id));
@@ -354,7 +360,8 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 		assertThat(event.get("wiped_at").isNull()).isTrue();
 		assertThat(headers(event.get("request_headers"))).contains(List.of("X-Repeat", "one", "text"),
 				List.of("X-Repeat", "two", "text"), List.of("Content-Type", "application/json", "text"));
-		assertThat(headers(event.get("response_headers"))).contains(List.of("Content-Type", "application/json", "text"));
+		assertThat(headers(event.get("response_headers")))
+			.contains(List.of("Content-Type", "application/json", "text"));
 		byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
 		for (String body : List.of("request_body", "response_body")) {
 			JsonNode preview = event.get(body);
@@ -446,11 +453,12 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 		Instant started = HistoryRows.window();
 		this.rows.insert(id, channel, "failed", started, 500, 7);
 		String nul = Base64.getEncoder().encodeToString("X-Nul".getBytes(StandardCharsets.ISO_8859_1));
-		this.rows.jdbc().sql("""
-				UPDATE channel_events SET request_body_preview = ''::bytea, response_body_preview = ''::bytea,
-				    request_body_size = 100, request_body_hash = ?, response_body_size = 0,
-				    request_headers = ?::jsonb, response_headers = '[["Content-Type", null]]', wiped_at = ?
-				WHERE channel_request_id = ?""")
+		this.rows.jdbc()
+			.sql("""
+					UPDATE channel_events SET request_body_preview = ''::bytea, response_body_preview = ''::bytea,
+					    request_body_size = 100, request_body_hash = ?, response_body_size = 0,
+					    request_headers = ?::jsonb, response_headers = '[["Content-Type", null]]', wiped_at = ?
+					WHERE channel_request_id = ?""")
 			.params("a".repeat(64), "[[\"Accept\", null], [\"" + nul + "\", null, \"base64\"]]",
 					HistoryRows.time(started.plusSeconds(86400)), id)
 			.update();
@@ -483,13 +491,15 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 		this.rows.insert(id, HistoryRows.channel("nul"), "success", HistoryRows.window(), 200, 3);
 		String name = Base64.getEncoder().encodeToString("X-Nul".getBytes(StandardCharsets.ISO_8859_1));
 		String value = Base64.getEncoder().encodeToString("a\0b\u00e9".getBytes(StandardCharsets.ISO_8859_1));
-		this.rows.jdbc().sql("UPDATE channel_events SET request_headers = ?::jsonb WHERE channel_request_id = ?")
+		this.rows.jdbc()
+			.sql("UPDATE channel_events SET request_headers = ?::jsonb WHERE channel_request_id = ?")
 			.params("[[\"Host\", \"example\"], [\"" + name + "\", \"" + value + "\", \"base64\"]]", id)
 			.update();
 
 		JsonNode headers = json(this.management.get("/history/api/requests/" + id)).get("event").get("request_headers");
 
-		assertThat(headers(headers)).containsExactly(List.of("Host", "example", "text"), List.of(name, value, "base64"));
+		assertThat(headers(headers)).containsExactly(List.of("Host", "example", "text"),
+				List.of(name, value, "base64"));
 	}
 
 	@Test
@@ -513,15 +523,20 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 		UUID snapshot = UUID.randomUUID();
 		String channel = HistoryRows.channel("snapshot");
 		String hash = TestBodies.sha256(snapshot.toString().getBytes(StandardCharsets.US_ASCII));
-		this.rows.jdbc().sql("""
-				INSERT INTO channel_snapshots (id, channel_id, config_hash, definition, created_at)
-				VALUES (?, ?, ?, ?::jsonb, ?)""")
+		this.rows.jdbc()
+			.sql("""
+					INSERT INTO channel_snapshots (id, channel_id, config_hash, definition, created_at)
+					VALUES (?, ?, ?, ?::jsonb, ?)""")
 			.params(snapshot, channel, hash,
-					"{\"id\": \"" + channel + "\", \"uri\": \"https://sink.example\", \"filters\": [\"StripPrefix=2\"]}",
+					"{\"id\": \"" + channel
+							+ "\", \"uri\": \"https://sink.example\", \"filters\": [\"StripPrefix=2\"]}",
 					HistoryRows.time(Instant.parse("2020-02-02T02:02:02Z")))
 			.update();
 		UUID id = this.rows.insert(channel, "success", HistoryRows.window(), 200, 3);
-		this.rows.jdbc().sql("UPDATE channel_requests SET channel_snapshot_id = ? WHERE id = ?").params(snapshot, id).update();
+		this.rows.jdbc()
+			.sql("UPDATE channel_requests SET channel_snapshot_id = ? WHERE id = ?")
+			.params(snapshot, id)
+			.update();
 		UUID without = this.rows.insert(channel, "success", HistoryRows.window(), 200, 3);
 
 		JsonNode request = json(this.management.get("/history/api/requests/" + id));
@@ -551,8 +566,7 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 
 	@ParameterizedTest(name = "{0}")
 	@CsvSource(delimiter = '|', value = { "/history/api/requests/not-a-uuid|id",
-			"/history/api/requests/0190a0b0-0000-7000-8000-00000000000|id",
-			"/history/api/requests/1-2-3-4-5|id",
+			"/history/api/requests/0190a0b0-0000-7000-8000-00000000000|id", "/history/api/requests/1-2-3-4-5|id",
 			"/history/api/requests?state=done|state", "/history/api/requests?state=SUCCESS|state",
 			"/history/api/requests?from=yesterday|from", "/history/api/requests?to=2026-01-01|to",
 			"/history/api/requests?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z|to",
@@ -560,8 +574,7 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 			"/history/api/requests?limit=ten|limit", "/history/api/requests?status=99|status",
 			"/history/api/requests?status=600|status", "/history/api/requests?status=2xx|status",
 			"/history/api/requests?cursor=bm9wZQ|cursor", "/history/api/requests?cursor=%21%21|cursor",
-			"/history/api/requests?state=failed&state=error|state",
-			"/history/api/channels/echo/summary?from=soon|from",
+			"/history/api/requests?state=failed&state=error|state", "/history/api/channels/echo/summary?from=soon|from",
 			"/history/api/channels/echo/summary?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z|to" })
 	void invalidInputIs400NamingTheParameter(String path, String parameter) {
 		Response response = this.management.get(path);
@@ -593,7 +606,9 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 					latency);
 		}
 		this.rows.insert(channel, "pending", now.minusSeconds(5), null, null);
-		this.rows.insert(channel, "success", now.minusSeconds(3700), 200, 100_000); // outside the hour
+		this.rows.insert(channel, "success", now.minusSeconds(3700), 200, 100_000); // outside
+																					// the
+																					// hour
 
 		JsonNode summary = json(this.management.get("/history/api/channels/" + channel + "/summary"));
 
@@ -620,10 +635,12 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 		Instant start = HistoryRows.window();
 		this.rows.insert(channel, "success", start, 200, 10);
 		this.rows.insert(channel, "error", start.plusSeconds(10), null, 30);
-		this.rows.insert(channel, "success", start.plusSeconds(20), 200, 1000); // at "to": excluded
+		this.rows.insert(channel, "success", start.plusSeconds(20), 200, 1000); // at
+																				// "to":
+																				// excluded
 
-		JsonNode summary = json(this.management.get(
-				"/history/api/channels/" + channel + "/summary?from=" + start + "&to=" + start.plusSeconds(20)));
+		JsonNode summary = json(this.management
+			.get("/history/api/channels/" + channel + "/summary?from=" + start + "&to=" + start.plusSeconds(20)));
 		JsonNode empty = json(this.management
 			.get("/history/api/channels/" + channel + "/summary?from=" + start.minusSeconds(60) + "&to=" + start));
 
@@ -679,7 +696,8 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 	private static List<List<String>> headers(JsonNode headers) {
 		List<List<String>> pairs = new ArrayList<>();
 		headers.forEach((header) -> pairs.add(java.util.Arrays.asList(header.get("name").asString(),
-				header.get("value").isNull() ? null : header.get("value").asString(), header.get("encoding").asString())));
+				header.get("value").isNull() ? null : header.get("value").asString(),
+				header.get("encoding").asString())));
 		return pairs;
 	}
 

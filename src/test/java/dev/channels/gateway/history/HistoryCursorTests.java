@@ -9,8 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * {@link Cursor}: an opaque token that carries a row's position to the microsecond, and is
- * refused when it is anything else.
+ * {@link Cursor}: an opaque token that carries a row's position to the microsecond, and
+ * is refused when it is anything else.
  */
 class HistoryCursorTests {
 

@@ -66,8 +66,8 @@ class HistoryDatabaseIntegrationTests extends GatewayIntegrationTest {
 		long started = System.nanoTime();
 
 		StepVerifier.create(this.database.client().sql("SELECT pg_sleep(30)").then())
-			.expectErrorSatisfies((error) -> assertThat(HistoryHandler.isStatementTimeout(error)).as(error.toString())
-				.isTrue())
+			.expectErrorSatisfies(
+					(error) -> assertThat(HistoryHandler.isStatementTimeout(error)).as(error.toString()).isTrue())
 			.verify(Duration.ofSeconds(15));
 
 		assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(HistoryDatabase.STATEMENT_TIMEOUT,
@@ -79,9 +79,9 @@ class HistoryDatabaseIntegrationTests extends GatewayIntegrationTest {
 		// Four statements of 400 ms at once: two rounds of two on two connections.
 		long started = System.nanoTime();
 
-		StepVerifier.create(Flux.range(0, 4)
-			.flatMap((i) -> this.database.client().sql("SELECT pg_sleep(0.4)").then())
-			.then()).verifyComplete();
+		StepVerifier
+			.create(Flux.range(0, 4).flatMap((i) -> this.database.client().sql("SELECT pg_sleep(0.4)").then()).then())
+			.verifyComplete();
 
 		assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(800));
 	}

@@ -20,8 +20,8 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link HistoryHandler#handleErrors}: what the handlers throw or signal becomes the API's
- * error answers, and nothing else is swallowed.
+ * {@link HistoryHandler#handleErrors}: what the handlers throw or signal becomes the
+ * API's error answers, and nothing else is swallowed.
  */
 class HistoryHandlerTests {
 
@@ -61,8 +61,9 @@ class HistoryHandlerTests {
 
 	@Test
 	void otherErrorsAreLeftToWebFlux() {
-		StepVerifier.create(this.handler.handleErrors(MockServerRequest.builder().build(),
-				(request) -> Mono.error(new IllegalStateException("a bug"))))
+		StepVerifier
+			.create(this.handler.handleErrors(MockServerRequest.builder().build(),
+					(request) -> Mono.error(new IllegalStateException("a bug"))))
 			.expectError(IllegalStateException.class)
 			.verify(Duration.ofSeconds(5));
 	}

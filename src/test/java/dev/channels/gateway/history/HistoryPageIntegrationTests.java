@@ -14,8 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The history page's files are served on the management port, with a policy that lets the
- * page run only its own script, and not on the gateway port. (What the page does is tested
- * in a browser by {@code scripts/history-browser-test.sh}.)
+ * page run only its own script, and not on the gateway port. (What the page does is
+ * tested in a browser by {@code scripts/history-browser-test.sh}.)
  */
 class HistoryPageIntegrationTests extends GatewayIntegrationTest {
 
@@ -49,10 +49,10 @@ class HistoryPageIntegrationTests extends GatewayIntegrationTest {
 		assertThat(page.status()).isEqualTo(200);
 		assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html;charset=UTF-8");
 		assertThat(page.text()).contains("<title>Channels history</title>").contains("src=\"history.js\"");
-		assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying((policy) -> assertThat(policy)
-			.contains("default-src 'none'")
-			.contains("script-src 'self'")
-			.doesNotContain("unsafe-inline"));
+		assertThat(page.headers().firstValue("Content-Security-Policy"))
+			.hasValueSatisfying((policy) -> assertThat(policy).contains("default-src 'none'")
+				.contains("script-src 'self'")
+				.doesNotContain("unsafe-inline"));
 		assertThat(page.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
 		assertThat(script.status()).isEqualTo(200);
 		assertThat(script.headers().firstValue("Content-Type")).hasValue("text/javascript;charset=UTF-8");

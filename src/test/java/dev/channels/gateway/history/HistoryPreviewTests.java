@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link Preview}: text only for strictly valid UTF-8, Base64 otherwise, and the truncated
- * flag.
+ * {@link Preview}: text only for strictly valid UTF-8, Base64 otherwise, and the
+ * truncated flag.
  */
 class HistoryPreviewTests {
 

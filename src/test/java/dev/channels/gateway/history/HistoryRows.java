@@ -40,9 +40,9 @@ final class HistoryRows {
 	}
 
 	/**
-	 * The start of a window of a few hours, between 1,000 and 3,000 days ago, that no other
-	 * test's rows fall in: the gateway's are now, retention's tests use other ages (and
-	 * delete what is older than ten years, which these are not).
+	 * The start of a window of a few hours, between 1,000 and 3,000 days ago, that no
+	 * other test's rows fall in: the gateway's are now, retention's tests use other ages
+	 * (and delete what is older than ten years, which these are not).
 	 */
 	static Instant window() {
 		long seconds = ThreadLocalRandom.current().nextLong(1000L * 86400, 3000L * 86400);
@@ -50,9 +50,9 @@ final class HistoryRows {
 	}
 
 	/**
-	 * A request row and, unless it is pending, its sink_response event with the status and
-	 * latency. Without an owner, as rows from before leases: the sweeper leaves their pending
-	 * rows pending.
+	 * A request row and, unless it is pending, its sink_response event with the status
+	 * and latency. Without an owner, as rows from before leases: the sweeper leaves their
+	 * pending rows pending.
 	 */
 	UUID insert(String channel, String state, Instant startedAt, Integer status, Integer latencyMs) {
 		return insert(UUID.randomUUID(), channel, state, startedAt, status, latencyMs);

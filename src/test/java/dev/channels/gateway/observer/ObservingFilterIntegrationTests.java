@@ -124,8 +124,8 @@ class ObservingFilterIntegrationTests {
 
 	@Test
 	void absoluteFormTargetIsRecordedByItsPath() {
-		RawResponse response = this.client.exchangeThenClose(
-				"GET http://localhost/channels/echo/status/200?q=1 HTTP/1.1\r\nHost: localhost\r\n\r\n");
+		RawResponse response = this.client
+			.exchangeThenClose("GET http://localhost/channels/echo/status/200?q=1 HTTP/1.1\r\nHost: localhost\r\n\r\n");
 
 		RequestStart request = this.observer.awaitFinished(response.requestId()).request;
 		assertThat(request.path()).isEqualTo("/channels/echo/status/200");
@@ -136,7 +136,9 @@ class ObservingFilterIntegrationTests {
 	void streamedResponseIsTappedThroughWriteAndFlushWith() {
 		Response response = this.client.get("/channels/echo/sse");
 
-		String expected = IntStream.range(0, 5).mapToObj((i) -> "data: event " + i + "\n\n").collect(Collectors.joining());
+		String expected = IntStream.range(0, 5)
+			.mapToObj((i) -> "data: event " + i + "\n\n")
+			.collect(Collectors.joining());
 		assertThat(response.text()).isEqualTo(expected);
 		ExchangeOutcome outcome = this.observer.awaitFinished(response.requestId()).finish().outcome();
 		assertThat(outcome.kind()).isEqualTo(Kind.DELIVERED);
@@ -204,7 +206,8 @@ class ObservingFilterIntegrationTests {
 	void sinkDyingMidBodyFailsAfterItsAnswerWasReported() {
 		RawResponse response = this.client.readUntilClosed("/channels/dying/d");
 
-		// Whatever the client got before the connection closed is a prefix of what the sink sent.
+		// Whatever the client got before the connection closed is a prefix of what the
+		// sink sent.
 		assertThat(response.body().length).isLessThanOrEqualTo(TestChannels.DYING_BODY_BYTES);
 		assertThat(response.body()).isEqualTo(TestBodies.bytes(response.body().length));
 		assertThat(response.head()).startsWith("HTTP/1.1 200");
@@ -260,7 +263,8 @@ class ObservingFilterIntegrationTests {
 	}
 
 	private boolean sinkSawRequestId(UUID id) {
-		return TestChannels.SINK.received().stream()
+		return TestChannels.SINK.received()
+			.stream()
 			.anyMatch((received) -> id.toString().equals(received.headers().get("x-channel-request-id")));
 	}
 

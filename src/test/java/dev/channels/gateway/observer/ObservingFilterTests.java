@@ -99,7 +99,8 @@ class ObservingFilterTests {
 
 	@Test
 	void clientThatClosesOnceItHasEveryDeclaredByteGotTheWholeResponse() {
-		// The client has the whole body when all declared bytes have gone out; its close can
+		// The client has the whole body when all declared bytes have gone out; its close
+		// can
 		// overtake the end of the sink's body on its way through the gateway (seen with a
 		// 64 MiB download in the benchmark).
 		MockServerWebExchange exchange = channelExchange("echo", "/channels/echo/declared");
@@ -152,8 +153,9 @@ class ObservingFilterTests {
 		MockServerWebExchange exchange = channelExchange("echo", "/channels/echo/id");
 		String[] forwardedId = new String[1];
 
-		StepVerifier.create(this.filter.filter(exchange, (e) -> Mono.fromRunnable(
-				() -> forwardedId[0] = e.getRequest().getHeaders().getFirst(ObservingFilter.REQUEST_ID_HEADER))))
+		StepVerifier
+			.create(this.filter.filter(exchange, (e) -> Mono.fromRunnable(
+					() -> forwardedId[0] = e.getRequest().getHeaders().getFirst(ObservingFilter.REQUEST_ID_HEADER))))
 			.expectComplete()
 			.verify(Duration.ofSeconds(5));
 

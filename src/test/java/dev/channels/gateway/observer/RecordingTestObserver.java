@@ -13,8 +13,8 @@ import reactor.core.publisher.Mono;
 import org.springframework.http.HttpStatus;
 
 /**
- * An observer that remembers every callback, for engine tests without a database. Its state
- * is a string that each callback extends, so the tests can see it threaded through.
+ * An observer that remembers every callback, for engine tests without a database. Its
+ * state is a string that each callback extends, so the tests can see it threaded through.
  * <p>
  * It rejects the channel {@code unrecordable} with 429, and admits requests whose path
  * contains {@code delay-admission} only after a second.
@@ -56,7 +56,9 @@ class RecordingTestObserver implements ExchangeObserver<String> {
 		return this.exchanges.get(id);
 	}
 
-	/** Waits until the exchange has finished, then a little more, to catch a second call. */
+	/**
+	 * Waits until the exchange has finished, then a little more, to catch a second call.
+	 */
 	Observed awaitFinished(UUID id) {
 		Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> get(id) != null && !get(id).finished.isEmpty());
 		try {

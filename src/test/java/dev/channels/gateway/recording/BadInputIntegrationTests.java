@@ -76,20 +76,22 @@ class BadInputIntegrationTests extends GatewayIntegrationTest {
 		this.started = Instant.now();
 	}
 
-	// Header values: Netty decodes header bytes as ISO-8859-1 and refuses control characters.
+	// Header values: Netty decodes header bytes as ISO-8859-1 and refuses control
+	// characters.
 
 	@Test
 	void requestHeaderBytesBeyondAsciiAreForwardedAndStoredAsTheirIso88591Characters() {
 		String value = "caf\u00e9 \u00ff\u0080\u00a0end";
 
-		RawResponse response = this.client.exchangeThenClose("GET /channels/echo/status/200 HTTP/1.1\r\nHost: x\r\n"
-				+ "X-Latin: " + value + "\r\n\r\n");
+		RawResponse response = this.client.exchangeThenClose(
+				"GET /channels/echo/status/200 HTTP/1.1\r\nHost: x\r\n" + "X-Latin: " + value + "\r\n\r\n");
 
 		assertThat(response.head()).startsWith("HTTP/1.1 200 ");
 		Recorded outcome = this.recorded.awaitOutcome(response.requestId());
 		assertThat(outcome.state()).isEqualTo("success");
 		assertThat(pairs(outcome.event().get("request_headers_json"))).contains(List.of("X-Latin", value));
-		// Stored as the characters U+0080..U+00FF, one per byte sent: the bytes come back as ISO-8859-1.
+		// Stored as the characters U+0080..U+00FF, one per byte sent: the bytes come back
+		// as ISO-8859-1.
 		assertThat(sinkReceived(response.requestId()).headers()).containsEntry("x-latin", value);
 	}
 
@@ -99,8 +101,7 @@ class BadInputIntegrationTests extends GatewayIntegrationTest {
 		TestChannels.RAW.answer("/latin", ("HTTP/1.1 200 OK\r\nX-Latin: " + value + "\r\nContent-Length: 2\r\n\r\nok")
 			.getBytes(StandardCharsets.ISO_8859_1));
 
-		RawResponse response = this.client
-			.exchangeThenClose("GET /channels/raw/latin HTTP/1.1\r\nHost: x\r\n\r\n");
+		RawResponse response = this.client.exchangeThenClose("GET /channels/raw/latin HTTP/1.1\r\nHost: x\r\n\r\n");
 
 		assertThat(response.head()).startsWith("HTTP/1.1 200 ").contains("\r\nX-Latin: " + value + "\r\n");
 		Recorded outcome = this.recorded.awaitOutcome(response.requestId());
@@ -114,8 +115,8 @@ class BadInputIntegrationTests extends GatewayIntegrationTest {
 	void requestHeadersWithControlCharactersAreRefused400BeforeAnythingIsRecordedOrForwarded(String line) {
 		int sinkBefore = TestChannels.SINK.received().size();
 
-		String answer = this.client.exchangeUntilClosed("GET /channels/echo/status/200 HTTP/1.1\r\nHost: x\r\n" + line
-				+ "\r\n\r\n");
+		String answer = this.client
+			.exchangeUntilClosed("GET /channels/echo/status/200 HTTP/1.1\r\nHost: x\r\n" + line + "\r\n\r\n");
 
 		assertThat(answer).startsWith("HTTP/1.1 400 ");
 		assertThat(rowsSinceStart()).isZero();
@@ -123,28 +124,31 @@ class BadInputIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@ValueSource(strings = { "X-Ctl: a\u0001b", "X-Ctl: a\u001fb", "X-Nul: a\u0000b", "X-Del: a\u007fb",
-			"X-C\u0001tl: a" })
+	@ValueSource(
+			strings = { "X-Ctl: a\u0001b", "X-Ctl: a\u001fb", "X-Nul: a\u0000b", "X-Del: a\u007fb", "X-C\u0001tl: a" })
 	void sinkHeadersWithControlCharactersAreTheSinksFaultAnswered502AndRecordedAsError(String line) {
 		String target = "/control-" + UUID.randomUUID();
-		TestChannels.RAW.answer(target,
-				("HTTP/1.1 200 OK\r\n" + line + "\r\nContent-Length: 2\r\n\r\nok").getBytes(StandardCharsets.ISO_8859_1));
+		TestChannels.RAW.answer(target, ("HTTP/1.1 200 OK\r\n" + line + "\r\nContent-Length: 2\r\n\r\nok")
+			.getBytes(StandardCharsets.ISO_8859_1));
 
 		RawResponse response = this.client
 			.exchangeThenClose("GET /channels/raw" + target + " HTTP/1.1\r\nHost: x\r\n\r\n");
 
-		// The gateway's HTTP client refuses such a response as Netty's server refuses such a request.
+		// The gateway's HTTP client refuses such a response as Netty's server refuses
+		// such a request.
 		assertThat(response.head()).startsWith("HTTP/1.1 502 ");
 		Recorded outcome = this.recorded.awaitOutcome(response.requestId());
 		assertThat(outcome.state()).isEqualTo("error");
 		assertThat(outcome.event().get("type")).isEqualTo("error");
 		assertThat(outcome.event().get("response_status")).isNull();
-		assertThat((String) outcome.event().get("error_message")).startsWith("sink sent a response that is not valid HTTP");
+		assertThat((String) outcome.event().get("error_message"))
+			.startsWith("sink sent a response that is not valid HTTP");
 	}
 
 	@Test
 	void nulInAHeaderIsStoredAsBase64OfItsBytesWithoutLosingTheRecord() {
-		// No NUL gets this far through Netty's validation (see above): stored through the records directly.
+		// No NUL gets this far through Netty's validation (see above): stored through the
+		// records directly.
 		Route echo = this.routes.getRoutes().filter((route) -> route.getId().equals("echo")).blockFirst();
 		RequestStart request = new RequestStart(UUID.randomUUID(), echo, "GET", "/channels/echo/nul", null,
 				List.of(new Header("X-Plain", "a\u0001b"), new Header("X-Nul", "a\u0000\u00e9")), null, Instant.now());
@@ -216,7 +220,8 @@ class BadInputIntegrationTests extends GatewayIntegrationTest {
 	void invalidUtf8ResponseBodyIsRelayedAndStoredByteExact() {
 		String body = "\u00c3\u0028\u00ff\u00fe\u0000\u00ed\u00a0\u0080";
 		TestChannels.RAW.answer("/bad-utf8", ("HTTP/1.1 200 OK\r\nContent-Type: text/plain;charset=UTF-8\r\n"
-				+ "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.ISO_8859_1));
+				+ "Content-Length: " + body.length() + "\r\n\r\n" + body)
+			.getBytes(StandardCharsets.ISO_8859_1));
 
 		RawResponse response = this.client.exchangeThenClose("GET /channels/raw/bad-utf8 HTTP/1.1\r\nHost: x\r\n\r\n");
 
@@ -229,7 +234,8 @@ class BadInputIntegrationTests extends GatewayIntegrationTest {
 		assertThat(outcome.event().get("response_body_size")).isEqualTo((long) bytes.length);
 	}
 
-	// Limits (application.yml): the request line up to 4 KB, the header section up to 8 KB.
+	// Limits (application.yml): the request line up to 4 KB, the header section up to 8
+	// KB.
 
 	@Test
 	void requestLineUpToTheLimitIsRecordedWhole() {
@@ -247,7 +253,8 @@ class BadInputIntegrationTests extends GatewayIntegrationTest {
 	void pathOrQueryBeyondTheRequestLineLimitIsAnswered414AndNeitherRecordedNorForwarded(String prefix) {
 		int sinkBefore = TestChannels.SINK.received().size();
 
-		String answer = this.client.exchangeUntilClosed("GET " + requestTarget(prefix, 4097) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+		String answer = this.client
+			.exchangeUntilClosed("GET " + requestTarget(prefix, 4097) + " HTTP/1.1\r\nHost: x\r\n\r\n");
 
 		assertThat(answer).startsWith("HTTP/1.1 414 ");
 		assertThat(rowsSinceStart()).isZero();
@@ -256,14 +263,17 @@ class BadInputIntegrationTests extends GatewayIntegrationTest {
 
 	@Test
 	void headersNearTheLimitAreRecordedWhole() {
-		// Not closer: the gateway adds headers on the way, and the sink has the same 8 KB limit.
+		// Not closer: the gateway adds headers on the way, and the sink has the same 8 KB
+		// limit.
 		String big = "v".repeat(7 * 1024);
 
-		RawResponse response = this.client.exchangeThenClose(
-				"GET /channels/echo/status/200 HTTP/1.1\r\nHost: x\r\nX-Big: " + big + "\r\n" + manyHeaders(10) + "\r\n");
+		RawResponse response = this.client
+			.exchangeThenClose("GET /channels/echo/status/200 HTTP/1.1\r\nHost: x\r\nX-Big: " + big + "\r\n"
+					+ manyHeaders(10) + "\r\n");
 
 		assertThat(response.head()).startsWith("HTTP/1.1 200 ");
-		List<List<String>> stored = pairs(this.recorded.awaitOutcome(response.requestId()).event().get("request_headers_json"));
+		List<List<String>> stored = pairs(
+				this.recorded.awaitOutcome(response.requestId()).event().get("request_headers_json"));
 		assertThat(stored).hasSize(12).contains(List.of("X-Big", big), List.of("X-H9", "value-9"));
 	}
 
@@ -286,8 +296,8 @@ class BadInputIntegrationTests extends GatewayIntegrationTest {
 	@ParameterizedTest(name = "{0}")
 	@ValueSource(strings = { "PURGE", "PROPFIND", "FROB", "OPTIONS", "TRACE", "get" })
 	void unusualMethodsAreForwardedAndRecordedAsSent(String method) {
-		String answer = this.client.exchangeUntilClosed(
-				method + " /channels/echo/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc");
+		String answer = this.client.exchangeUntilClosed(method
+				+ " /channels/echo/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc");
 
 		assertThat(answer).startsWith("HTTP/1.1 200 ").endsWith("\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
 		UUID id = requestId(answer);
@@ -327,7 +337,8 @@ class BadInputIntegrationTests extends GatewayIntegrationTest {
 		UUID id;
 		try (RawConnection connection = this.client.connect()) {
 			connection.send("POST /channels/echo/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789");
-			// The echo sink answers as it reads: its echo proves the ten bytes went through.
+			// The echo sink answers as it reads: its echo proves the ten bytes went
+			// through.
 			id = requestId(connection.readUntil("\r\n0123456789\r\n"));
 		}
 
@@ -362,7 +373,8 @@ class BadInputIntegrationTests extends GatewayIntegrationTest {
 	void clientThatStallsMidBodyIsCutOffAfterTheReadTimeoutWithTheBytesThatPassed() {
 		long started = System.nanoTime();
 
-		// The echo sink answers as it reads, so only the read timeout can end this exchange.
+		// The echo sink answers as it reads, so only the read timeout can end this
+		// exchange.
 		String answer = this.client.exchangeUntilClosed(
 				"POST /channels/echo/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789");
 
@@ -408,7 +420,8 @@ class BadInputIntegrationTests extends GatewayIntegrationTest {
 		assertThat(outcome.state()).isEqualTo("error");
 		assertThat(outcome.event().get("type")).isEqualTo("error");
 		assertThat(outcome.event().get("request_body_size")).isEqualTo(0L);
-		assertThat((String) outcome.event().get("error_message")).startsWith("client sent a request body that is not valid HTTP");
+		assertThat((String) outcome.event().get("error_message"))
+			.startsWith("client sent a request body that is not valid HTTP");
 		assertThat(sinkReceivedWhole(id)).isFalse();
 	}
 
@@ -416,7 +429,8 @@ class BadInputIntegrationTests extends GatewayIntegrationTest {
 	void clientLeavingMidChunkedBodyIsAnErrorWithTheBytesThatPassed() {
 		UUID id;
 		try (RawConnection connection = this.client.connect()) {
-			connection.send("POST /channels/echo/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
+			connection.send(
+					"POST /channels/echo/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
 			id = requestId(connection.readUntil("\r\nhello\r\n"));
 		}
 
@@ -444,18 +458,20 @@ class BadInputIntegrationTests extends GatewayIntegrationTest {
 		assertThat(outcome.event().get("response_status")).isEqualTo(200);
 		long relayed = (Long) outcome.event().get("response_body_size");
 		assertThat(relayed).isBetween(64L * 1024 - 200, size - 1L);
-		// The hash covers exactly the bytes relayed: the first `relayed` bytes of the body.
-		assertThat(outcome.event().get("response_body_hash")).isEqualTo(TestBodies.sha256(TestBodies.bytes((int) relayed)));
-		assertThat((String) outcome.event().get("error_message")).contains("client closed the connection after " + relayed
-				+ " of " + size + " response bytes");
+		// The hash covers exactly the bytes relayed: the first `relayed` bytes of the
+		// body.
+		assertThat(outcome.event().get("response_body_hash"))
+			.isEqualTo(TestBodies.sha256(TestBodies.bytes((int) relayed)));
+		assertThat((String) outcome.event().get("error_message"))
+			.contains("client closed the connection after " + relayed + " of " + size + " response bytes");
 	}
 
 	/**
 	 * The two limits are Spring Boot's settings: lowered here, they apply as set.
 	 */
 	@Nested
-	@TestPropertySource(properties = { "server.netty.max-initial-line-length=256B",
-			"server.max-http-request-header-size=1KB" })
+	@TestPropertySource(
+			properties = { "server.netty.max-initial-line-length=256B", "server.max-http-request-header-size=1KB" })
 	class LoweredLimits {
 
 		@LocalServerPort
@@ -471,7 +487,8 @@ class BadInputIntegrationTests extends GatewayIntegrationTest {
 					"GET " + requestTarget("/channels/echo/status/200?q=", 257) + " HTTP/1.1\r\nHost: x\r\n\r\n");
 
 			assertThat(within.head()).startsWith("HTTP/1.1 200 ");
-			assertThat(BadInputIntegrationTests.this.recorded.awaitOutcome(within.requestId()).state()).isEqualTo("success");
+			assertThat(BadInputIntegrationTests.this.recorded.awaitOutcome(within.requestId()).state())
+				.isEqualTo("success");
 			assertThat(beyond).startsWith("HTTP/1.1 414 ");
 			assertThat(rowsSinceStart()).isOne();
 		}
@@ -486,14 +503,18 @@ class BadInputIntegrationTests extends GatewayIntegrationTest {
 					"GET /channels/echo/status/200 HTTP/1.1\r\nHost: x\r\nX-Big: " + "v".repeat(1100) + "\r\n\r\n");
 
 			assertThat(within.head()).startsWith("HTTP/1.1 200 ");
-			assertThat(BadInputIntegrationTests.this.recorded.awaitOutcome(within.requestId()).state()).isEqualTo("success");
+			assertThat(BadInputIntegrationTests.this.recorded.awaitOutcome(within.requestId()).state())
+				.isEqualTo("success");
 			assertThat(beyond).startsWith("HTTP/1.1 431 ");
 			assertThat(rowsSinceStart()).isOne();
 		}
 
 	}
 
-	/** A request target that makes the request line {@code GET <target> HTTP/1.1} exactly {@code lineLength} long. */
+	/**
+	 * A request target that makes the request line {@code GET <target> HTTP/1.1} exactly
+	 * {@code lineLength} long.
+	 */
 	private static String requestTarget(String prefix, int lineLength) {
 		int padding = lineLength - "GET ".length() - " HTTP/1.1".length() - prefix.length();
 		return prefix + "a".repeat(padding);
@@ -533,15 +554,18 @@ class BadInputIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	private static TestSink.Received sinkReceived(UUID requestId) {
-		return TestChannels.SINK.received().stream()
+		return TestChannels.SINK.received()
+			.stream()
 			.filter((received) -> requestId.toString().equals(received.headers().get("x-channel-request-id")))
 			.findFirst()
 			.orElseThrow(() -> new AssertionError("sink never received " + requestId));
 	}
 
-	// The echo and digest sinks remember a request when they have read its body to the end.
+	// The echo and digest sinks remember a request when they have read its body to the
+	// end.
 	private static boolean sinkReceivedWhole(UUID requestId) {
-		return TestChannels.SINK.received().stream()
+		return TestChannels.SINK.received()
+			.stream()
 			.anyMatch((received) -> requestId.toString().equals(received.headers().get("x-channel-request-id")));
 	}
 
@@ -551,7 +575,8 @@ class BadInputIntegrationTests extends GatewayIntegrationTest {
 
 	private static List<String> decoded(List<String> pair) {
 		assertThat(pair).hasSize(3).endsWith("base64");
-		return pair.subList(0, 2).stream()
+		return pair.subList(0, 2)
+			.stream()
 			.map((text) -> new String(Base64.getDecoder().decode(text), StandardCharsets.ISO_8859_1))
 			.toList();
 	}

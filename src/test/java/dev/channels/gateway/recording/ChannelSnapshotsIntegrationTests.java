@@ -36,8 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Channel snapshots: every request's row names the definition it went through; one row per
- * distinct definition, shared by requests and by replicas.
+ * Channel snapshots: every request's row names the definition it went through; one row
+ * per distinct definition, shared by requests and by replicas.
  */
 class ChannelSnapshotsIntegrationTests extends GatewayIntegrationTest {
 
@@ -79,7 +79,8 @@ class ChannelSnapshotsIntegrationTests extends GatewayIntegrationTest {
 		assertThat(definition.get("predicates").get(0).get("args").get("_genkey_0").asString())
 			.isEqualTo("/channels/echo/**");
 		assertThat(definition.get("filters").get(0).get("name").asString()).isEqualTo("StripPrefix");
-		assertThat(this.recorded.jdbc().sql("SELECT count(*) FROM channel_snapshots WHERE config_hash = ?")
+		assertThat(this.recorded.jdbc()
+			.sql("SELECT count(*) FROM channel_snapshots WHERE config_hash = ?")
 			.param(snapshot.get("config_hash"))
 			.query(Long.class)
 			.single()).isOne();
@@ -102,7 +103,8 @@ class ChannelSnapshotsIntegrationTests extends GatewayIntegrationTest {
 		assertThat(this.recorded.request(before).orElseThrow()).containsEntry("channel_snapshot_id", oldSnapshot);
 		assertThat(versionArgument(oldSnapshot)).isEqualTo("1");
 		assertThat(versionArgument(newSnapshot)).isEqualTo("2");
-		assertThat(this.recorded.jdbc().sql("SELECT count(*) FROM channel_snapshots WHERE channel_id = ?")
+		assertThat(this.recorded.jdbc()
+			.sql("SELECT count(*) FROM channel_snapshots WHERE channel_id = ?")
 			.param(id)
 			.query(Long.class)
 			.single()).isEqualTo(2);
@@ -114,11 +116,13 @@ class ChannelSnapshotsIntegrationTests extends GatewayIntegrationTest {
 
 		TestRoutes.saveAndRefresh(this.context, TestRoutes.definition(id, TestChannels.SINK.url(), Map.of()));
 
-		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> this.recorded.jdbc()
-			.sql("SELECT count(*) FROM channel_snapshots WHERE channel_id = ?")
-			.param(id)
-			.query(Long.class)
-			.single() == 1);
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(10))
+			.until(() -> this.recorded.jdbc()
+				.sql("SELECT count(*) FROM channel_snapshots WHERE channel_id = ?")
+				.param(id)
+				.query(Long.class)
+				.single() == 1);
 	}
 
 	@Test
@@ -149,7 +153,8 @@ class ChannelSnapshotsIntegrationTests extends GatewayIntegrationTest {
 
 		Set<UUID> distinct = ids.stream().map(CompletableFuture::join).collect(Collectors.toSet());
 		assertThat(distinct).hasSize(1);
-		assertThat(this.recorded.jdbc().sql("SELECT id FROM channel_snapshots WHERE channel_id = ?")
+		assertThat(this.recorded.jdbc()
+			.sql("SELECT id FROM channel_snapshots WHERE channel_id = ?")
 			.param(route.getId())
 			.query(UUID.class)
 			.list()).containsExactlyElementsOf(distinct);
@@ -158,9 +163,8 @@ class ChannelSnapshotsIntegrationTests extends GatewayIntegrationTest {
 	@Test
 	void invalidOverridesInTheRoutesStopTheStart() {
 		String route = "spring.cloud.gateway.server.webflux.routes[0].";
-		Map<String, Object> settings = Map.of(route + "id", "badly-configured", route + "uri",
-				TestChannels.SINK.url(), route + "predicates[0]", "Path=/channels/badly-configured/**",
-				route + "metadata.preview-size", "lots");
+		Map<String, Object> settings = Map.of(route + "id", "badly-configured", route + "uri", TestChannels.SINK.url(),
+				route + "predicates[0]", "Path=/channels/badly-configured/**", route + "metadata.preview-size", "lots");
 
 		assertThatThrownBy(() -> StandaloneGateway.start(settings))
 			.hasStackTraceContaining("Channel 'badly-configured' has invalid metadata: preview-size 'lots'");

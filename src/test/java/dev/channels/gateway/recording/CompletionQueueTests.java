@@ -129,13 +129,14 @@ class CompletionQueueTests {
 	}
 
 	private static Completion completion() {
-		RequestStart request = new RequestStart(UUID.randomUUID(), TestRoutes.route("queue"), "GET", "/channels/queue/x", null,
-				List.of(), "127.0.0.1", Instant.now());
+		RequestStart request = new RequestStart(UUID.randomUUID(), TestRoutes.route("queue"), "GET",
+				"/channels/queue/x", null, List.of(), "127.0.0.1", Instant.now());
 		BodySummary empty = new BodySummary(0, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
 				new byte[0]);
 		ExchangeOutcome outcome = new ExchangeOutcome(ExchangeOutcome.Kind.DELIVERED, null, URI.create("http://sink/x"),
 				empty, empty, Duration.ofMillis(3), 200);
-		return Completion.of(RecordingState.written(request, TestRoutes.UNREDACTED), outcome, UUID.randomUUID(), Instant.now());
+		return Completion.of(RecordingState.written(request, TestRoutes.UNREDACTED), outcome, UUID.randomUUID(),
+				Instant.now());
 	}
 
 }

@@ -21,7 +21,8 @@ class CompletionWriterTests {
 	@CsvSource({ "08006, true", "40001, true", "40P01, true", "53300, true", "57P01, true", "57P03, true",
 			"55P03, true", "P0001, false", "22021, false", "23505, false", "42703, false", "54000, false" })
 	void aFailureTheDatabaseAnsweredIsRetriedByItsSqlStateClass(String sqlState, boolean retried) {
-		// The driver reports most server errors as resource failures, whatever their cause.
+		// The driver reports most server errors as resource failures, whatever their
+		// cause.
 		Throwable error = new DataAccessResourceFailureException("write failed",
 				new R2dbcNonTransientResourceException("server said no", sqlState));
 
@@ -33,14 +34,16 @@ class CompletionWriterTests {
 		assertThat(CompletionWriter.mayPass(new TimeoutException())).isTrue();
 		assertThat(CompletionWriter.mayPass(new DataAccessResourceFailureException("Failed to obtain R2DBC Connection",
 				new R2dbcNonTransientResourceException("Connection refused", (String) null,
-						new ConnectException("Connection refused"))))).isTrue();
+						new ConnectException("Connection refused")))))
+			.isTrue();
 		assertThat(CompletionWriter.mayPass(new R2dbcTransientResourceException("pool exhausted"))).isTrue();
 	}
 
 	@Test
 	void failuresAboutTheDataOrTheCodeAreNotRetried() {
 		assertThat(CompletionWriter.mayPass(new DataIntegrityViolationException("constraint",
-				new R2dbcDataIntegrityViolationException("constraint", "23514")))).isFalse();
+				new R2dbcDataIntegrityViolationException("constraint", "23514"))))
+			.isFalse();
 		assertThat(CompletionWriter.mayPass(new IllegalArgumentException("cannot encode"))).isFalse();
 	}
 

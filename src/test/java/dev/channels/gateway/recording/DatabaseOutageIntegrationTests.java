@@ -111,19 +111,23 @@ class DatabaseOutageIntegrationTests {
 			assertThat(waited).isLessThan(Duration.ofMillis(1500));
 			assertThat(TestChannels.SINK.received()).noneMatch((received) -> received.uri().equals(path));
 		}
-		Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(
-				() -> assertThat(this.management.get("/actuator/health/readiness").status()).isEqualTo(503));
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(this.management.get("/actuator/health/readiness").status()).isEqualTo(503));
 		assertThat(this.management.get("/actuator/health/liveness").status()).isEqualTo(200);
 
 		DATABASE.restart();
 
-		Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(
-				() -> assertThat(this.client.get("/channels/echo/echo/after").status()).isEqualTo(200));
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(20))
+			.pollInterval(Duration.ofMillis(200))
+			.untilAsserted(() -> assertThat(this.client.get("/channels/echo/echo/after").status()).isEqualTo(200));
 		Response after = this.client.get("/channels/echo/echo/after-recovery");
 		assertThat(after.status()).isEqualTo(200);
 		assertThat(this.recorded.awaitOutcome(after.requestId()).state()).isEqualTo("success");
-		Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(
-				() -> assertThat(this.management.get("/actuator/health/readiness").status()).isEqualTo(200));
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(this.management.get("/actuator/health/readiness").status()).isEqualTo(200));
 	}
 
 	@Test
@@ -132,7 +136,8 @@ class DatabaseOutageIntegrationTests {
 		String path = "/slow/1500?outage-" + UUID.randomUUID();
 		CompletableFuture<Response> inFlight = CompletableFuture
 			.supplyAsync(() -> this.client.get("/channels/echo" + path));
-		Awaitility.await().atMost(Duration.ofSeconds(5))
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(5))
 			.until(() -> TestChannels.SINK.received().stream().anyMatch((received) -> received.uri().equals(path)));
 
 		DATABASE.stop();
@@ -153,9 +158,10 @@ class DatabaseOutageIntegrationTests {
 		this.recorded.jdbc().sql("""
 				CREATE OR REPLACE FUNCTION test_slow_outcome() RETURNS trigger LANGUAGE plpgsql AS
 				$$ BEGIN PERFORM pg_sleep(1); RETURN NEW; END $$""").update();
-		this.recorded.jdbc().sql("""
-				CREATE OR REPLACE TRIGGER slow_outcome BEFORE INSERT ON channel_events FOR EACH ROW
-				WHEN (NEW.request_path LIKE '/channels/echo/echo/slow-outcome%') EXECUTE FUNCTION test_slow_outcome()""")
+		this.recorded.jdbc()
+			.sql("""
+					CREATE OR REPLACE TRIGGER slow_outcome BEFORE INSERT ON channel_events FOR EACH ROW
+					WHEN (NEW.request_path LIKE '/channels/echo/echo/slow-outcome%') EXECUTE FUNCTION test_slow_outcome()""")
 			.update();
 		// One write at a time, a second each: the backlog fills faster than it drains.
 		List<Response> filling = IntStream.range(0, QUEUE_SIZE + 2)
@@ -181,8 +187,10 @@ class DatabaseOutageIntegrationTests {
 		assertThat(recording.get("details").get("capacity").asInt()).isEqualTo(QUEUE_SIZE);
 		assertThat(this.management.get("/actuator/health/liveness").status()).isEqualTo(200);
 
-		Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).untilAsserted(
-				() -> assertThat(this.management.get("/actuator/health/readiness").status()).isEqualTo(200));
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(15))
+			.pollInterval(Duration.ofMillis(100))
+			.untilAsserted(() -> assertThat(this.management.get("/actuator/health/readiness").status()).isEqualTo(200));
 		assertThat(this.client.get("/channels/echo/echo/after-drain").status()).isEqualTo(200);
 		for (Response response : filling) {
 			assertThat(this.recorded.awaitOutcome(response.requestId()).state()).isEqualTo("success");

@@ -23,9 +23,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Shutdown while exchanges are in flight and outcomes wait to be written: the same path as
- * SIGTERM (the JVM's shutdown hook closes the context), taken by closing a gateway started
- * for this test alone.
+ * Shutdown while exchanges are in flight and outcomes wait to be written: the same path
+ * as SIGTERM (the JVM's shutdown hook closes the context), taken by closing a gateway
+ * started for this test alone.
  */
 class GracefulShutdownIntegrationTests {
 
@@ -45,14 +45,17 @@ class GracefulShutdownIntegrationTests {
 				CREATE OR REPLACE TRIGGER slow_shutdown_outcome BEFORE INSERT ON channel_events FOR EACH ROW
 				WHEN (NEW.request_query LIKE 'shutdown-%') EXECUTE FUNCTION test_slow_shutdown_outcome()""").update();
 		String instance = gateway.getBean(InstanceLease.class).id();
-		GatewayClient client = new GatewayClient(
-				((WebServerApplicationContext) gateway).getWebServer().getPort());
+		GatewayClient client = new GatewayClient(((WebServerApplicationContext) gateway).getWebServer().getPort());
 
 		List<CompletableFuture<Response>> exchanges = IntStream.range(0, EXCHANGES)
 			.mapToObj((i) -> CompletableFuture.supplyAsync(() -> client.get("/channels/echo/slow/800?" + marker)))
 			.toList();
-		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> TestChannels.SINK.received().stream()
-			.filter((received) -> received.uri().endsWith(marker)).count() == EXCHANGES);
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(10))
+			.until(() -> TestChannels.SINK.received()
+				.stream()
+				.filter((received) -> received.uri().endsWith(marker))
+				.count() == EXCHANGES);
 
 		gateway.close();
 
@@ -69,7 +72,8 @@ class GracefulShutdownIntegrationTests {
 			assertThat(this.recorded.events(response.requestId())).singleElement()
 				.satisfies((event) -> assertThat(event).containsEntry("type", "sink_response"));
 		}
-		assertThat(this.recorded.jdbc().sql("SELECT count(*) FROM channel_instances WHERE id = ?")
+		assertThat(this.recorded.jdbc()
+			.sql("SELECT count(*) FROM channel_instances WHERE id = ?")
 			.param(instance)
 			.query(Long.class)
 			.single()).isZero();

@@ -21,9 +21,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What operators and their tools see of proxied requests: the metrics as Prometheus scrapes
- * them from the management port, after real requests through a channel that no other test
- * uses, and the trace context that tracing systems follow through the gateway.
+ * What operators and their tools see of proxied requests: the metrics as Prometheus
+ * scrapes them from the management port, after real requests through a channel that no
+ * other test uses, and the trace context that tracing systems follow through the gateway.
  */
 class ObservabilityIntegrationTests extends GatewayIntegrationTest {
 

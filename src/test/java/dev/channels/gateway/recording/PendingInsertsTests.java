@@ -53,7 +53,8 @@ class PendingInsertsTests {
 		PendingRow refused = request();
 		PendingRow fine = request();
 		Sinks.Empty<Void> firstAnswer = Sinks.empty();
-		// A statement fails when it holds the refused row, as a database refusing its data would.
+		// A statement fails when it holds the refused row, as a database refusing its
+		// data would.
 		PendingInserts inserts = new PendingInserts((rows) -> {
 			this.statements.add(rows);
 			if (rows.equals(List.of(first))) {

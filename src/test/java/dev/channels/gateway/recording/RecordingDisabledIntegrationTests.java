@@ -21,8 +21,8 @@ import org.springframework.test.context.DynamicPropertySource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * With {@code channels.recording.enabled=false} the gateway is plain Spring Cloud Gateway:
- * the benchmark's baseline. It proxies, and records nothing.
+ * With {@code channels.recording.enabled=false} the gateway is plain Spring Cloud
+ * Gateway: the benchmark's baseline. It proxies, and records nothing.
  */
 @SpringBootTest(classes = ChannelsApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = "channels.recording.enabled=false")

@@ -109,8 +109,8 @@ class RecordingIntegrationTests extends GatewayIntegrationTest {
 		Instant before = Instant.now();
 
 		Response response = this.client.send("PUT", "/channels/echo/echo?b=2&a=%20x", "hello".getBytes(),
-				"Content-Type", "text/plain", "X-Forwarded-For", "203.0.113.7, 10.0.0.1", "X-Repeat", "one",
-				"X-Repeat", "two");
+				"Content-Type", "text/plain", "X-Forwarded-For", "203.0.113.7, 10.0.0.1", "X-Repeat", "one", "X-Repeat",
+				"two");
 
 		Recorded outcome = this.recorded.awaitOutcome(response.requestId());
 		Map<String, Object> request = outcome.request();
@@ -249,7 +249,9 @@ class RecordingIntegrationTests extends GatewayIntegrationTest {
 	void serverSentEventsAreRecordedAsStreamed() {
 		Response response = this.client.get("/channels/echo/sse", "Accept", "text/event-stream");
 
-		String expected = IntStream.range(0, 5).mapToObj((i) -> "data: event " + i + "\n\n").collect(Collectors.joining());
+		String expected = IntStream.range(0, 5)
+			.mapToObj((i) -> "data: event " + i + "\n\n")
+			.collect(Collectors.joining());
 		assertThat(response.text()).isEqualTo(expected);
 		Recorded outcome = this.recorded.awaitOutcome(response.requestId());
 		assertThat(outcome.state()).isEqualTo("success");
@@ -308,11 +310,13 @@ class RecordingIntegrationTests extends GatewayIntegrationTest {
 	@Test
 	void rowIsPendingBeforeTheSinkSeesTheRequest() {
 		int sinkBefore = TestChannels.SINK.received().size();
-		CompletableFuture<Response> slow = CompletableFuture.supplyAsync(() -> this.client.get("/channels/echo/slow/1500"));
+		CompletableFuture<Response> slow = CompletableFuture
+			.supplyAsync(() -> this.client.get("/channels/echo/slow/1500"));
 
 		UUID id = awaitSinkRequestId(sinkBefore, "/slow/1500");
 
-		assertThat(this.recorded.request(id)).hasValueSatisfying((row) -> assertThat(row.get("state")).isEqualTo("pending"));
+		assertThat(this.recorded.request(id))
+			.hasValueSatisfying((row) -> assertThat(row.get("state")).isEqualTo("pending"));
 		assertThat(this.recorded.awaitOutcome(slow.join().requestId()).state()).isEqualTo("success");
 	}
 
@@ -330,7 +334,8 @@ class RecordingIntegrationTests extends GatewayIntegrationTest {
 		assertThat(this.recorded.request(response.requestId())).isEmpty();
 		assertThat(TestChannels.SINK.received().subList(sinkBefore, TestChannels.SINK.received().size()))
 			.noneMatch((received) -> received.uri().startsWith("/echo") && received.bodySize() == 7);
-		Long rows = this.recorded.jdbc().sql("SELECT count(*) FROM channel_requests WHERE channel_id = 'unrecordable'")
+		Long rows = this.recorded.jdbc()
+			.sql("SELECT count(*) FROM channel_requests WHERE channel_id = 'unrecordable'")
 			.query(Long.class)
 			.single();
 		assertThat(rows).isZero();
@@ -358,7 +363,9 @@ class RecordingIntegrationTests extends GatewayIntegrationTest {
 				.mapToObj((i) -> CompletableFuture.supplyAsync(() -> this.client.send("POST", "/channels/echo/echo",
 						TestBodies.bytes(i * 1000, 1000 + i), "X-Request-Id", "shared"), pool))
 				.toList();
-			Set<UUID> ids = responses.stream().map(CompletableFuture::join).map(Response::requestId)
+			Set<UUID> ids = responses.stream()
+				.map(CompletableFuture::join)
+				.map(Response::requestId)
 				.collect(Collectors.toSet());
 
 			assertThat(ids).hasSize(count);
@@ -406,7 +413,8 @@ class RecordingIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	private TestSink.Received sinkReceived(UUID requestId) {
-		return TestChannels.SINK.received().stream()
+		return TestChannels.SINK.received()
+			.stream()
 			.filter((received) -> requestId.toString().equals(received.headers().get("x-channel-request-id")))
 			.findFirst()
 			.orElseThrow(() -> new AssertionError("sink never received " + requestId));
@@ -415,7 +423,8 @@ class RecordingIntegrationTests extends GatewayIntegrationTest {
 	private UUID awaitSinkRequestId(int after, String uri) {
 		return Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
 			List<TestSink.Received> received = TestChannels.SINK.received();
-			return received.subList(Math.min(after, received.size()), received.size()).stream()
+			return received.subList(Math.min(after, received.size()), received.size())
+				.stream()
 				.filter((r) -> r.uri().equals(uri))
 				.map((r) -> UUID.fromString(r.headers().get("x-channel-request-id")))
 				.findFirst()

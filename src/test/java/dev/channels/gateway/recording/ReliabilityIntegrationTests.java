@@ -45,9 +45,9 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What keeps the record whole when writing it goes wrong: slow inserts, outcome writes that
- * fail and are retried, and requests left pending by instances that are gone. Failures
- * are real database errors, raised by triggers on the real tables.
+ * What keeps the record whole when writing it goes wrong: slow inserts, outcome writes
+ * that fail and are retried, and requests left pending by instances that are gone.
+ * Failures are real database errors, raised by triggers on the real tables.
  */
 class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 
@@ -122,7 +122,8 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 
 	@Test
 	void anOutcomeWriteThatKeepsFailingIsMarkedErrorAfterTheLastRetry() {
-		long before = this.recorded.jdbc().sql("SELECT nextval('test_never_written_attempts')")
+		long before = this.recorded.jdbc()
+			.sql("SELECT nextval('test_never_written_attempts')")
 			.query(Long.class)
 			.single();
 		byte[] body = TestBodies.bytes(100);
@@ -240,7 +241,8 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 		UUID ofExpired = pendingRow(expired);
 		UUID ofVanished = pendingRow(vanished);
 		UUID resolvedOfExpired = pendingRow(expired);
-		this.recorded.jdbc().sql("UPDATE channel_requests SET state = 'success' WHERE id = ?")
+		this.recorded.jdbc()
+			.sql("UPDATE channel_requests SET state = 'success' WHERE id = ?")
 			.param(resolvedOfExpired)
 			.update();
 
@@ -304,7 +306,8 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 					       (SELECT count(*) FROM channel_events e JOIN channel_requests q ON q.id = e.channel_request_id
 					        WHERE q.owner = ?) AS events
 					FROM channel_requests r WHERE r.owner = ?""").params(dead, dead).query().singleRow();
-			assertThat(counts).containsEntry("pending", 0L).containsEntry("closed", (long) rows)
+			assertThat(counts).containsEntry("pending", 0L)
+				.containsEntry("closed", (long) rows)
 				.containsEntry("events", (long) rows);
 		});
 	}
@@ -315,7 +318,8 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 				whenFull);
 		BodySummary empty = new BodySummary(0, TestBodies.sha256(new byte[0]), new byte[0]);
 		queue.submit(Completion.of(RecordingState.written(requestStart(), TestRoutes.UNREDACTED),
-				new ExchangeOutcome(ExchangeOutcome.Kind.CLIENT_ABORTED, "gone", null, empty, null, Duration.ZERO, null),
+				new ExchangeOutcome(ExchangeOutcome.Kind.CLIENT_ABORTED, "gone", null, empty, null, Duration.ZERO,
+						null),
 				UUID.randomUUID(), Instant.now()));
 		assertThat(queue.full()).isTrue();
 		return queue;
@@ -328,8 +332,7 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 		ChannelSnapshots snapshots = new ChannelSnapshots(this.connectionFactory, Flux::empty, Flux::empty, List.of(),
 				policies);
 		return new RecordingObserver(new PendingInserts(records::insertPending, 1, 1), queue, policies, snapshots,
-				Duration.ofSeconds(2), new PersistenceFailures(),
-				new RecordingMetrics(new SimpleMeterRegistry()));
+				Duration.ofSeconds(2), new PersistenceFailures(), new RecordingMetrics(new SimpleMeterRegistry()));
 	}
 
 	// The outcome of a request whose pending row this instance owns.
@@ -344,8 +347,8 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 		BodySummary summary = new BodySummary(body.length, TestBodies.sha256(body), body);
 		RecordingState state = RecordingState.written(request, TestRoutes.UNREDACTED);
 		if (status != null) {
-			state = state.withResponse(new ResponseStart(status, List.of(new Header("X-Sink", "yes")),
-					Duration.ofMillis(2)));
+			state = state
+				.withResponse(new ResponseStart(status, List.of(new Header("X-Sink", "yes")), Duration.ofMillis(2)));
 		}
 		ExchangeOutcome outcome = new ExchangeOutcome(kind, (kind == ExchangeOutcome.Kind.DELIVERED) ? null : "broken",
 				URI.create("http://sink" + path), summary, (status != null) ? summary : null, Duration.ofMillis(5),
@@ -354,8 +357,8 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	private static RequestStart requestStart() {
-		return new RequestStart(UUID.randomUUID(), TestRoutes.route("backlog"), "GET", "/channels/backlog/x", null, List.of(),
-				"127.0.0.1", Instant.now());
+		return new RequestStart(UUID.randomUUID(), TestRoutes.route("backlog"), "GET", "/channels/backlog/x", null,
+				List.of(), "127.0.0.1", Instant.now());
 	}
 
 	private UUID pendingRow(String owner) {

@@ -46,9 +46,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Retention against the real tables: what is deleted, what is wiped, what is kept, and
  * several instances at once. Passes are called directly rather than waited for; rows are
- * made old by inserting them with {@code started_at} and {@code inserted_at} in the past, so
- * that the database's clock judges them as it would in production. The ages are years, so
- * that no row of another test class is ever old enough.
+ * made old by inserting them with {@code started_at} and {@code inserted_at} in the past,
+ * so that the database's clock judges them as it would in production. The ages are years,
+ * so that no row of another test class is ever old enough.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class RetentionIntegrationTests extends GatewayIntegrationTest {
@@ -115,8 +115,8 @@ class RetentionIntegrationTests extends GatewayIntegrationTest {
 		long expired = count(EXPIRED_REQUESTS);
 		SimpleMeterRegistry meters = new SimpleMeterRegistry();
 		ExpiredRecords retention = retention(1000);
-		new RecordingMetrics(meters).bind(retention, new RetentionLifecycle(retention, Schedulers.parallel(),
-				Duration.ofSeconds(1)));
+		new RecordingMetrics(meters).bind(retention,
+				new RetentionLifecycle(retention, Schedulers.parallel(), Duration.ofSeconds(1)));
 
 		long deleted = retention.deleteExpired().block(Duration.ofSeconds(30));
 
@@ -142,8 +142,8 @@ class RetentionIntegrationTests extends GatewayIntegrationTest {
 
 		retention(1000).pass().block(Duration.ofSeconds(30));
 
-		assertThat(this.recorded.request(pending)).get().satisfies((row) -> assertThat(row).containsEntry("state",
-				"pending"));
+		assertThat(this.recorded.request(pending)).get()
+			.satisfies((row) -> assertThat(row).containsEntry("state", "pending"));
 		assertThat(this.recorded.request(closed)).isEmpty();
 	}
 
@@ -161,7 +161,8 @@ class RetentionIntegrationTests extends GatewayIntegrationTest {
 		// No statement deletes more than a batch: this took at least four.
 		assertThat(deleted).isEqualTo(expired).isGreaterThanOrEqualTo(rows);
 		assertThat(old).allSatisfy((id) -> assertThat(this.recorded.request(id)).isEmpty());
-		assertThat(count("SELECT count(*) FROM channel_events WHERE channel_request_id = ANY(?)", (Object) old.toArray(UUID[]::new)))
+		assertThat(count("SELECT count(*) FROM channel_events WHERE channel_request_id = ANY(?)",
+				(Object) old.toArray(UUID[]::new)))
 			.isZero();
 	}
 
@@ -184,8 +185,8 @@ class RetentionIntegrationTests extends GatewayIntegrationTest {
 
 		assertThat(wiped).isGreaterThanOrEqualTo(3);
 		Map<String, Object> plainAfter = eventRow(plainEvent);
-		assertThat(plainAfter.get("request_headers_json"))
-			.isEqualTo("[[\"Content-Type\", null], [\"X-Trace\", null], [\"X-Trace\", null], [\"Authorization\", null]]");
+		assertThat(plainAfter.get("request_headers_json")).isEqualTo(
+				"[[\"Content-Type\", null], [\"X-Trace\", null], [\"X-Trace\", null], [\"Authorization\", null]]");
 		assertThat(plainAfter.get("response_headers_json"))
 			.isEqualTo("[[\"Content-Type\", null], [\"Set-Cookie\", null]]");
 		assertThat(plainAfter.get("request_body_preview")).isEqualTo(new byte[0]);
@@ -199,9 +200,10 @@ class RetentionIntegrationTests extends GatewayIntegrationTest {
 			assertThat(plainAfter.get(column)).as(column).isEqualTo(plainBefore.get(column));
 		}
 		assertThat(plainBefore.get("request_body_size")).isEqualTo(5000L);
-		assertThat(this.recorded.request(plain)).get().satisfies((row) -> assertThat(row).containsEntry("state",
-				"success"));
-		// A pair stored as Base64 keeps its form: the name and the marker stay, the value goes.
+		assertThat(this.recorded.request(plain)).get()
+			.satisfies((row) -> assertThat(row).containsEntry("state", "success"));
+		// A pair stored as Base64 keeps its form: the name and the marker stay, the value
+		// goes.
 		Map<String, Object> nulAfter = eventRow(nulEvent);
 		assertThat(nulAfter.get("request_headers_json"))
 			.isEqualTo("[[\"Content-Type\", null], [\"WC1OdWw=\", null, \"base64\"], [\"Accept\", null]]");
@@ -267,7 +269,8 @@ class RetentionIntegrationTests extends GatewayIntegrationTest {
 		assertThat(count("""
 				SELECT count(*) FROM channel_events e JOIN channel_requests r ON r.id = e.channel_request_id
 				WHERE r.channel_id = ? AND (e.wiped_at IS NULL OR length(e.request_body_preview) > 0)""",
-				CHANNEL + "-bulk")).isZero();
+				CHANNEL + "-bulk"))
+			.isZero();
 		assertThat(count("SELECT count(*) FROM channel_requests WHERE channel_id = ?", CHANNEL + "-bulk"))
 			.isEqualTo(rows);
 	}
@@ -304,7 +307,8 @@ class RetentionIntegrationTests extends GatewayIntegrationTest {
 
 	@Test
 	void outcomeWritesRacingRetentionCloseEveryRequestAndNothingDeadlocks() {
-		// Old requests still pending: retention must leave each alone until its outcome closes it.
+		// Old requests still pending: retention must leave each alone until its outcome
+		// closes it.
 		int rows = 300;
 		List<Completion> outcomes = IntStream.range(0, rows).mapToObj((i) -> pendingOutcome()).toList();
 		List<List<Completion>> batches = new ArrayList<>();
@@ -354,8 +358,7 @@ class RetentionIntegrationTests extends GatewayIntegrationTest {
 			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> this.recorded.request(request).isEmpty());
 			assertThat(lifecycle.failures()).isEqualTo(2);
 			assertThat(lifecycle.isRunning()).isTrue();
-			assertThat(output.getOut().lines().filter((line) -> line.contains("Retention pass failed")))
-				.hasSize(2)
+			assertThat(output.getOut().lines().filter((line) -> line.contains("Retention pass failed"))).hasSize(2)
 				.allSatisfy((line) -> assertThat(line).contains("will retry in 200ms: ")
 					.contains("simulated failure of a retention delete")
 					.hasSizeLessThan(600));
@@ -366,7 +369,9 @@ class RetentionIntegrationTests extends GatewayIntegrationTest {
 		assertThat(lifecycle.isRunning()).isFalse();
 		// Stopped: no pass runs any more.
 		UUID later = request("success", EXPIRED);
-		Awaitility.await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(2))
+		Awaitility.await()
+			.during(Duration.ofMillis(800))
+			.atMost(Duration.ofSeconds(2))
 			.until(() -> this.recorded.request(later).isPresent());
 	}
 
@@ -392,7 +397,9 @@ class RetentionIntegrationTests extends GatewayIntegrationTest {
 
 		assertThat(lifecycle.isRunning()).isFalse();
 		assertThat(this.recorded.request(slow)).isEmpty();
-		Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+		Awaitility.await()
+			.during(Duration.ofMillis(500))
+			.atMost(Duration.ofSeconds(2))
 			.until(() -> this.recorded.request(next).isPresent());
 	}
 
@@ -444,13 +451,14 @@ class RetentionIntegrationTests extends GatewayIntegrationTest {
 		UUID id = UUID.randomUUID();
 		byte[] body = TestBodies.bytes(5000);
 		byte[] answer = "the answer".getBytes(StandardCharsets.UTF_8);
-		this.recorded.jdbc().sql("""
-				INSERT INTO channel_events (id, channel_request_id, type, request_method, request_path, request_query,
-				    sink_url, request_headers, request_body_preview, request_body_hash, request_body_size,
-				    response_status, response_headers, response_body_preview, response_body_hash, response_body_size,
-				    latency_ms, ttfb_ms, inserted_at)
-				VALUES (?, ?, 'sink_response', 'POST', '/channels/retention/x', 'q=1', 'http://sink/x', ?::jsonb, ?, ?,
-				    5000, 200, ?::jsonb, ?, ?, 10, 42, 7, now() - ?::interval)""")
+		this.recorded.jdbc()
+			.sql("""
+					INSERT INTO channel_events (id, channel_request_id, type, request_method, request_path, request_query,
+					    sink_url, request_headers, request_body_preview, request_body_hash, request_body_size,
+					    response_status, response_headers, response_body_preview, response_body_hash, response_body_size,
+					    latency_ms, ttfb_ms, inserted_at)
+					VALUES (?, ?, 'sink_response', 'POST', '/channels/retention/x', 'q=1', 'http://sink/x', ?::jsonb, ?, ?,
+					    5000, 200, ?::jsonb, ?, ?, 10, 42, 7, now() - ?::interval)""")
 			.params(id, request, requestHeaders, body, TestBodies.sha256(body), responseHeaders, answer,
 					TestBodies.sha256(answer), age)
 			.update();
@@ -460,12 +468,13 @@ class RetentionIntegrationTests extends GatewayIntegrationTest {
 	// The event of a request whose sink never answered: no response at all.
 	private UUID errorEvent(UUID request, String age) {
 		UUID id = UUID.randomUUID();
-		this.recorded.jdbc().sql("""
-				INSERT INTO channel_events (id, channel_request_id, type, request_method, request_path,
-				    request_headers, request_body_preview, request_body_hash, request_body_size, latency_ms,
-				    error_message, inserted_at)
-				VALUES (?, ?, 'error', 'GET', '/channels/retention/y', '[]'::jsonb, ''::bytea, ?, 0, 5,
-				    'connection refused', now() - ?::interval)""")
+		this.recorded.jdbc()
+			.sql("""
+					INSERT INTO channel_events (id, channel_request_id, type, request_method, request_path,
+					    request_headers, request_body_preview, request_body_hash, request_body_size, latency_ms,
+					    error_message, inserted_at)
+					VALUES (?, ?, 'error', 'GET', '/channels/retention/y', '[]'::jsonb, ''::bytea, ?, 0, 5,
+					    'connection refused', now() - ?::interval)""")
 			.params(id, request, TestBodies.sha256(new byte[0]), age)
 			.update();
 		return id;
@@ -505,10 +514,14 @@ class RetentionIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	private Map<String, Object> eventRow(UUID id) {
-		return this.recorded.jdbc().sql("""
-				SELECT *, request_headers::text AS request_headers_json, response_headers::text AS response_headers_json,
-				    xmin::text AS version
-				FROM channel_events WHERE id = ?""").param(id).query().singleRow();
+		return this.recorded.jdbc()
+			.sql("""
+					SELECT *, request_headers::text AS request_headers_json, response_headers::text AS response_headers_json,
+					    xmin::text AS version
+					FROM channel_events WHERE id = ?""")
+			.param(id)
+			.query()
+			.singleRow();
 	}
 
 	private long eventsOf(UUID request) {

@@ -60,8 +60,8 @@ class RetentionSettingsTests {
 	@Test
 	void aWipeAfterThatIsNotShorterThanTheMaxAgeIsRefused() {
 		for (String wipeAfter : new String[] { "30d", "31d" }) {
-			assertThatThrownBy(() -> bind(Map.of("channels.retention.max-age", "30d", "channels.retention.wipe-after",
-					wipeAfter)))
+			assertThatThrownBy(
+					() -> bind(Map.of("channels.retention.max-age", "30d", "channels.retention.wipe-after", wipeAfter)))
 				.isInstanceOf(BindException.class)
 				.rootCause()
 				.hasMessageContaining("channels.retention.wipe-after (" + wipeAfter

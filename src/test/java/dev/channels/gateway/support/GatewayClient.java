@@ -78,8 +78,8 @@ public final class GatewayClient {
 	}
 
 	/**
-	 * Sends a GET on a raw connection and reads until the gateway closes it, as it does when
-	 * a response breaks off.
+	 * Sends a GET on a raw connection and reads until the gateway closes it, as it does
+	 * when a response breaks off.
 	 * @return the head and whatever body arrived
 	 */
 	public RawResponse readUntilClosed(String path) {
@@ -91,8 +91,8 @@ public final class GatewayClient {
 
 	/**
 	 * Sends a raw request, reads the response head and its body (as many bytes as its
-	 * Content-Length says, or its chunks to the last), and closes the connection at once, as
-	 * a client that is done does.
+	 * Content-Length says, or its chunks to the last), and closes the connection at once,
+	 * as a client that is done does.
 	 * @return the head and the body
 	 */
 	public RawResponse exchangeThenClose(String request) {
@@ -156,7 +156,9 @@ public final class GatewayClient {
 		return raw(request, (in) -> new String(in.readAllBytes(), StandardCharsets.ISO_8859_1));
 	}
 
-	/** Opens a raw connection, for clients that send part of a request and wait or leave. */
+	/**
+	 * Opens a raw connection, for clients that send part of a request and wait or leave.
+	 */
 	public RawConnection connect() {
 		try {
 			Socket socket = new Socket(InetAddress.getLoopbackAddress(), this.port);
@@ -206,8 +208,8 @@ public final class GatewayClient {
 	}
 
 	/**
-	 * A raw connection to the gateway: what is sent is sent as ISO-8859-1, what is read is
-	 * kept, and closing it is the client leaving.
+	 * A raw connection to the gateway: what is sent is sent as ISO-8859-1, what is read
+	 * is kept, and closing it is the client leaving.
 	 */
 	public static final class RawConnection implements AutoCloseable {
 

@@ -7,8 +7,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Fails a test class when Netty reported a leaked buffer while it ran (surefire runs with
- * {@code -Dio.netty.leakDetection.level=paranoid}, so every buffer is tracked). Registered
- * for every test class through {@code META-INF/services} and extension auto-detection.
+ * {@code -Dio.netty.leakDetection.level=paranoid}, so every buffer is tracked).
+ * Registered for every test class through {@code META-INF/services} and extension
+ * auto-detection.
  */
 public class LeakDetectionExtension implements AfterAllCallback {
 

@@ -10,8 +10,8 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 
 /**
- * Collects the leak reports of Netty's {@code ResourceLeakDetector}, which only logs them.
- * Configured as a Logback appender in {@code logback-test.xml}; read by
+ * Collects the leak reports of Netty's {@code ResourceLeakDetector}, which only logs
+ * them. Configured as a Logback appender in {@code logback-test.xml}; read by
  * {@link LeakDetectionExtension}, which fails the tests on any report.
  */
 public class LeakReports extends AppenderBase<ILoggingEvent> {
@@ -26,8 +26,8 @@ public class LeakReports extends AppenderBase<ILoggingEvent> {
 	}
 
 	/**
-	 * Makes the detector report what the garbage collector has found: leaks are noticed when
-	 * a leaked buffer is collected and reported at the next tracked allocation.
+	 * Makes the detector report what the garbage collector has found: leaks are noticed
+	 * when a leaked buffer is collected and reported at the next tracked allocation.
 	 */
 	public static List<String> collect() {
 		for (int round = 0; round < 3; round++) {

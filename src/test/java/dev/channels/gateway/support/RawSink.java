@@ -47,7 +47,10 @@ public final class RawSink implements AutoCloseable {
 		return new RawSink(NOT_FOUND);
 	}
 
-	/** Answers requests for {@code target} (the request target the sink sees) with {@code answer}. */
+	/**
+	 * Answers requests for {@code target} (the request target the sink sees) with
+	 * {@code answer}.
+	 */
 	public void answer(String target, byte[] answer) {
 		this.answers.put(target, answer);
 	}

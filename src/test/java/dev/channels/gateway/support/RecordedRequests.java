@@ -35,7 +35,11 @@ public final class RecordedRequests {
 	}
 
 	public Optional<Map<String, Object>> request(UUID id) {
-		return this.jdbc.sql("SELECT * FROM channel_requests WHERE id = ?").param(id).query().listOfRows().stream()
+		return this.jdbc.sql("SELECT * FROM channel_requests WHERE id = ?")
+			.param(id)
+			.query()
+			.listOfRows()
+			.stream()
 			.findFirst();
 	}
 
@@ -47,7 +51,10 @@ public final class RecordedRequests {
 			.listOfRows();
 	}
 
-	/** Waits for the request's outcome to be written, then returns its row and its one event. */
+	/**
+	 * Waits for the request's outcome to be written, then returns its row and its one
+	 * event.
+	 */
 	public Recorded awaitOutcome(UUID id) {
 		Awaitility.await()
 			.atMost(Duration.ofSeconds(15))

@@ -35,7 +35,10 @@ public final class RestartableDatabase implements AutoCloseable {
 		}
 	}
 
-	/** Stops the server (fast shutdown: clients are disconnected, open transactions rolled back). */
+	/**
+	 * Stops the server (fast shutdown: clients are disconnected, open transactions rolled
+	 * back).
+	 */
 	public synchronized void stop() {
 		if (this.postgres != null) {
 			try {

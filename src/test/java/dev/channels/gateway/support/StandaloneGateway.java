@@ -10,7 +10,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * A gateway of a test's own beside the shared test context: on the test database, on free
- * ports, with the Netty resources of its own that closing it needs ({@link OwnNettyResources}).
+ * ports, with the Netty resources of its own that closing it needs
+ * ({@link OwnNettyResources}).
  */
 public final class StandaloneGateway {
 

@@ -12,7 +12,10 @@ public final class TestBodies {
 	private TestBodies() {
 	}
 
-	/** Byte {@code index} of the pattern body: not periodic within a buffer, so misplaced chunks show. */
+	/**
+	 * Byte {@code index} of the pattern body: not periodic within a buffer, so misplaced
+	 * chunks show.
+	 */
 	public static byte at(long index) {
 		return (byte) ((index * 131 + (index >>> 13)) & 0xff);
 	}

@@ -14,8 +14,8 @@ import java.util.Map;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
- * The channels (gateway routes) and sinks that the integration tests share, started once per
- * JVM so that every test class can use the same application context.
+ * The channels (gateway routes) and sinks that the integration tests share, started once
+ * per JVM so that every test class can use the same application context.
  * <ul>
  * <li>{@code echo}: the {@link TestSink};</li>
  * <li>{@code slow}: the same sink with a 500 ms response timeout;</li>
@@ -25,21 +25,21 @@ import org.springframework.test.context.DynamicPropertyRegistry;
  * <li>{@code dying}: a sink that promises 100000 bytes, sends 1000 and closes;</li>
  * <li>{@code blackhole}: a port whose accept queue is full, with a 300 ms connect
  * timeout;</li>
- * <li>{@code raw}: a {@link RawSink} that answers each request target with the bytes a test
- * registered on {@link #RAW};</li>
+ * <li>{@code raw}: a {@link RawSink} that answers each request target with the bytes a
+ * test registered on {@link #RAW};</li>
  * <li>{@code sluggish}: the test sink, for tests that make recording slow;</li>
- * <li>{@code metered}: the test sink, for tests that read the metrics of one channel;</li>
+ * <li>{@code metered}: the test sink, for tests that read the metrics of one
+ * channel;</li>
  * <li>{@code retrying}: the test sink, with the gateway's Retry filter on 503;</li>
  * <li>{@code discreet}: the test sink, with the per-channel overrides of its metadata:
- * {@value #DISCREET_PREVIEW_BYTES}-byte previews, {@code X-Session} and {@code X-Signature}
- * redacted (a YAML list), and the query parameters {@code token} and {@code sig} (a
- * comma-separated string).</li>
+ * {@value #DISCREET_PREVIEW_BYTES}-byte previews, {@code X-Session} and
+ * {@code X-Signature} redacted (a YAML list), and the query parameters {@code token} and
+ * {@code sig} (a comma-separated string).</li>
  * </ul>
  * Outcome writes retry fast, leases last {@value #LEASE_SECONDS} seconds and a client may
- * pause {@value #CLIENT_READ_TIMEOUT_MILLIS} ms in a request body, so that tests of retries,
- * of the sweeper and of stalled clients take seconds, not minutes.
- * Each follows the README's convention: {@code Path=/channels/{id}/**} and
- * {@code StripPrefix=2}.
+ * pause {@value #CLIENT_READ_TIMEOUT_MILLIS} ms in a request body, so that tests of
+ * retries, of the sweeper and of stalled clients take seconds, not minutes. Each follows
+ * the README's convention: {@code Path=/channels/{id}/**} and {@code StripPrefix=2}.
  */
 public final class TestChannels {
 
@@ -76,7 +76,8 @@ public final class TestChannels {
 		routes.add(new Object[] { "unrecordable", SINK.url(), Map.of() });
 		routes.add(new Object[] { "broken-outcome", SINK.url(), Map.of() });
 		routes.add(new Object[] { "dying", "http://127.0.0.1:" + DYING.port(), Map.of() });
-		routes.add(new Object[] { "blackhole", "http://127.0.0.1:" + BLACKHOLE.port(), Map.of("connect-timeout", 300) });
+		routes
+			.add(new Object[] { "blackhole", "http://127.0.0.1:" + BLACKHOLE.port(), Map.of("connect-timeout", 300) });
 		routes.add(new Object[] { "raw", "http://127.0.0.1:" + RAW.port(), Map.of() });
 		routes.add(new Object[] { "sluggish", SINK.url(), Map.of() });
 		routes.add(new Object[] { "metered", SINK.url(), Map.of() });
@@ -142,8 +143,8 @@ public final class TestChannels {
 
 	/**
 	 * A loopback port that never completes a connection: a listening socket that never
-	 * accepts, whose accept queue is filled, so the kernel drops further SYNs and connecting
-	 * times out.
+	 * accepts, whose accept queue is filled, so the kernel drops further SYNs and
+	 * connecting times out.
 	 */
 	static final class Blackhole {
 

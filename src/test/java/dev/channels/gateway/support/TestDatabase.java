@@ -9,10 +9,10 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 /**
  * The PostgreSQL that tests and the embedded run use: one per JVM.
  * <p>
- * By default an embedded PostgreSQL server (real binaries, started once, stopped at exit).
- * When {@code PGHOST} is set, an existing server is used instead, with the libpq variables
- * {@code PGHOST}, {@code PGPORT} (5432), {@code PGUSER} (postgres), {@code PGPASSWORD} and
- * {@code PGDATABASE} (postgres).
+ * By default an embedded PostgreSQL server (real binaries, started once, stopped at
+ * exit). When {@code PGHOST} is set, an existing server is used instead, with the libpq
+ * variables {@code PGHOST}, {@code PGPORT} (5432), {@code PGUSER} (postgres),
+ * {@code PGPASSWORD} and {@code PGDATABASE} (postgres).
  */
 public final class TestDatabase {
 
@@ -95,10 +95,12 @@ public final class TestDatabase {
 		return this.password;
 	}
 
-	/** The settings that point the gateway at this database; Flyway's derive from them. */
+	/**
+	 * The settings that point the gateway at this database; Flyway's derive from them.
+	 */
 	public Map<String, String> properties() {
-		return Map.of("spring.r2dbc.url", r2dbcUrl(), "spring.r2dbc.username", this.username,
-				"spring.r2dbc.password", this.password);
+		return Map.of("spring.r2dbc.url", r2dbcUrl(), "spring.r2dbc.username", this.username, "spring.r2dbc.password",
+				this.password);
 	}
 
 }

@@ -39,8 +39,8 @@ public final class TestRoutes {
 	}
 
 	/**
-	 * A channel to the test sink with the README's convention ({@code Path=/channels/{id}/**},
-	 * {@code StripPrefix=2}), then these filters.
+	 * A channel to the test sink with the README's convention
+	 * ({@code Path=/channels/{id}/**}, {@code StripPrefix=2}), then these filters.
 	 */
 	public static RouteDefinition definition(String id, String sinkUri, Map<String, Object> metadata,
 			String... filters) {
@@ -65,11 +65,13 @@ public final class TestRoutes {
 		context.getBean(RouteDefinitionWriter.class).save(Mono.just(definition)).block();
 		context.publishEvent(new RefreshRoutesEvent(definition));
 		RouteLocator routes = context.getBean(RouteLocator.class);
-		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> routes.getRoutes()
-			.any((route) -> route.getId().equals(definition.getId()) && route.getUri().equals(definition.getUri())
-					&& route.getMetadata().equals(definition.getMetadata())
-					&& route.getFilters().size() == definition.getFilters().size())
-			.block());
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(10))
+			.until(() -> routes.getRoutes()
+				.any((route) -> route.getId().equals(definition.getId()) && route.getUri().equals(definition.getUri())
+						&& route.getMetadata().equals(definition.getMetadata())
+						&& route.getFilters().size() == definition.getFilters().size())
+				.block());
 	}
 
 }

@@ -23,8 +23,8 @@ import reactor.netty.http.server.HttpServerResponse;
  * A real HTTP sink on a loopback port, for tests and the embedded demo:
  * <ul>
  * <li>{@code /echo}: streams the request body back, with the request's content type;</li>
- * <li>{@code /digest}: reads the whole request body, then answers with its size and SHA-256
- * ({@code "<size> <sha256>"});</li>
+ * <li>{@code /digest}: reads the whole request body, then answers with its size and
+ * SHA-256 ({@code "<size> <sha256>"});</li>
  * <li>{@code /bytes/{n}}: {@code n} bytes of {@link TestBodies} in 8 KiB chunks, with a
  * Content-Length;</li>
  * <li>{@code /status/{code}}: answers with that status;</li>
@@ -146,8 +146,9 @@ public final class TestSink implements AutoCloseable {
 	private Mono<Void> sse(HttpServerRequest request, HttpServerResponse response) {
 		remember(request, 0, null);
 		Flux<String> events = Flux.interval(Duration.ofMillis(50)).take(5).map((i) -> "data: event " + i + "\n\n");
-		return response.header("Content-Type", "text/event-stream").sendString(events, 
-				java.nio.charset.StandardCharsets.UTF_8).then();
+		return response.header("Content-Type", "text/event-stream")
+			.sendString(events, java.nio.charset.StandardCharsets.UTF_8)
+			.then();
 	}
 
 	private Mono<Void> drip(HttpServerRequest request, HttpServerResponse response) {
@@ -178,8 +179,9 @@ public final class TestSink implements AutoCloseable {
 
 	private void remember(HttpServerRequest request, long size, String sha256) {
 		Map<String, String> headers = new ConcurrentHashMap<>();
-		request.requestHeaders().forEach((entry) -> headers.merge(entry.getKey().toLowerCase(), entry.getValue(),
-				(first, second) -> first + "," + second));
+		request.requestHeaders()
+			.forEach((entry) -> headers.merge(entry.getKey().toLowerCase(), entry.getValue(),
+					(first, second) -> first + "," + second));
 		this.received.add(new Received(request.method().name(), request.uri(), headers, size, sha256));
 	}
 
@@ -192,8 +194,7 @@ public final class TestSink implements AutoCloseable {
 	 * @param bodySize body bytes read (echo only)
 	 * @param bodySha256 SHA-256 of the body (echo only)
 	 */
-	public record Received(String method, String uri, Map<String, String> headers, long bodySize,
-			String bodySha256) {
+	public record Received(String method, String uri, Map<String, String> headers, long bodySize, String bodySha256) {
 	}
 
 }
