@@ -11,8 +11,8 @@ import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.FilterType;
 
 // @SpringBootApplication spelled out, for one more exclude filter: classes annotated
-// @ManagementContextConfiguration (the history API) belong in the management server's child
-// context only; scanned here, they would be served on the gateway port too.
+// @ManagementContextConfiguration (the history API) belong in the management server's
+// child context only; scanned here, they would be served on the gateway port too.
 @SpringBootConfiguration
 @EnableAutoConfiguration
 @ComponentScan(excludeFilters = { @ComponentScan.Filter(type = FilterType.CUSTOM, classes = TypeExcludeFilter.class),

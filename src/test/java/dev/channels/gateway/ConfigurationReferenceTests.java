@@ -40,8 +40,8 @@ class ConfigurationReferenceTests {
 			assertThat(setting.path("description").asString("")).as("description of %s", name).isNotBlank();
 			JsonNode defaultValue = setting.get("defaultValue");
 			// A list's default is written as "[a, b]"; the README shows it as "a, b". A
-			// setting
-			// with no default (an empty list, an optional limit) is shown as "none".
+			// setting with no default (an empty list, an optional limit) is shown as
+			// "none".
 			String shown = (defaultValue != null) ? defaultValue.asString().replaceAll("^\\[(.*)]$", "$1") : "none";
 			assertThat(readme).as("README row of %s", name).contains("| `" + name + "` | `" + shown + "` |");
 		}

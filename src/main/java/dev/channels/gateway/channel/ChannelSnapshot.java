@@ -1,8 +1,5 @@
 package dev.channels.gateway.channel;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
@@ -15,6 +12,8 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
+
+import dev.channels.gateway.observer.Sha256;
 
 import org.springframework.cloud.gateway.filter.FilterDefinition;
 import org.springframework.cloud.gateway.route.Route;
@@ -60,13 +59,8 @@ public record ChannelSnapshot(UUID id, String channelId, String configHash, byte
 		content.put("default-filters", filters(defaultFilters, redaction));
 		content.put("metadata", plain(route.getMetadata()));
 		byte[] json = CANONICAL.writeValueAsBytes(content);
-		byte[] hash = sha256(json);
+		byte[] hash = Sha256.of(json);
 		return new ChannelSnapshot(UUID.nameUUIDFromBytes(hash), route.getId(), HexFormat.of().formatHex(hash), json);
-	}
-
-	/** The snapshot's definition as text, for the {@code jsonb} column. */
-	public String definitionJson() {
-		return new String(this.definition, StandardCharsets.UTF_8);
 	}
 
 	private static List<Map<String, Object>> filters(List<FilterDefinition> filters, Redaction redaction) {
@@ -74,8 +68,7 @@ public record ChannelSnapshot(UUID id, String channelId, String configHash, byte
 	}
 
 	// A filter or predicate that names a secret header (SetRequestHeader=Authorization,
-	// ...,
-	// Header=X-Api-Key, ...) has its other arguments redacted: they are the secret's
+	// ..., Header=X-Api-Key, ...) has its other arguments redacted: they are the secret's
 	// value.
 	private static Map<String, Object> step(String name, Map<String, String> args, Redaction redaction) {
 		boolean namesSecretHeader = args.values().stream().anyMatch(redaction::isSecretHeader);
@@ -103,15 +96,6 @@ public record ChannelSnapshot(UUID id, String channelId, String configHash, byte
 			return items;
 		}
 		return value.toString();
-	}
-
-	private static byte[] sha256(byte[] bytes) {
-		try {
-			return MessageDigest.getInstance("SHA-256").digest(bytes);
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("Every Java platform has SHA-256", ex);
-		}
 	}
 
 }

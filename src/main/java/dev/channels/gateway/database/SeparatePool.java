@@ -9,21 +9,25 @@ import io.r2dbc.spi.ConnectionFactory;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.r2dbc.autoconfigure.R2dbcProperties;
+import org.springframework.r2dbc.core.DatabaseClient;
 
 /**
  * A connection pool of its own on the application's database, for work that must never
  * take connections from another pool or leave another's callers waiting: outcome writes
- * apart from new requests' rows, history reads apart from both. Same database and
- * credentials, same pool timeouts as Spring Boot's pool ({@code spring.r2dbc.pool.*}).
+ * apart from new requests' rows ({@link OutcomeDatabase}), history reads apart from both.
+ * Same database and credentials, same pool timeouts as Spring Boot's pool
+ * ({@code spring.r2dbc.pool.*}).
  * <p>
  * Never a {@link ConnectionFactory} bean, so that Spring Boot still builds the
  * application's.
  */
-public final class SeparatePool {
+public abstract class SeparatePool implements DisposableBean {
 
-	private SeparatePool() {
-	}
+	private final ConnectionPool pool;
+
+	private final DatabaseClient client;
 
 	/**
 	 * @param application the application's connection factory (Spring Boot's pool)
@@ -32,8 +36,8 @@ public final class SeparatePool {
 	 * @param size the connections this pool may open
 	 * @param prepare run once on each new connection, or {@code null}
 	 */
-	public static ConnectionPool create(ConnectionFactory application, R2dbcProperties.Pool settings, String name,
-			int size, @Nullable Function<? super Connection, ? extends Publisher<Void>> prepare) {
+	protected SeparatePool(ConnectionFactory application, R2dbcProperties.Pool settings, String name, int size,
+			@Nullable Function<? super Connection, ? extends Publisher<Void>> prepare) {
 		ConnectionFactory database = (application instanceof ConnectionPool pool) ? pool.unwrap() : application;
 		ConnectionPoolConfiguration.Builder configuration = ConnectionPoolConfiguration.builder(database)
 			.name(name)
@@ -50,7 +54,28 @@ public final class SeparatePool {
 		if (prepare != null) {
 			configuration.postAllocate(prepare);
 		}
-		return new ConnectionPool(configuration.build());
+		this.pool = new ConnectionPool(configuration.build());
+		this.client = DatabaseClient.create(this.pool);
+	}
+
+	/** The pool, for statements that go to the driver directly. */
+	public ConnectionFactory pool() {
+		return this.pool;
+	}
+
+	public DatabaseClient client() {
+		return this.client;
+	}
+
+	@Override
+	public void destroy() {
+		try {
+			this.pool.dispose();
+		}
+		catch (RuntimeException ex) {
+			// Closing connections to a database that is gone already: nothing left to
+			// close.
+		}
 	}
 
 }

@@ -2,7 +2,6 @@ package dev.channels.gateway.history;
 
 import java.time.Duration;
 
-import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.Result;
@@ -11,9 +10,7 @@ import reactor.core.publisher.Mono;
 
 import dev.channels.gateway.database.SeparatePool;
 
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.r2dbc.autoconfigure.R2dbcProperties;
-import org.springframework.r2dbc.core.DatabaseClient;
 
 /**
  * The database as the history API reads it: a small connection pool of its own, apart
@@ -26,7 +23,7 @@ import org.springframework.r2dbc.core.DatabaseClient;
  * Not a {@link ConnectionFactory} bean, so that Spring Boot still builds the
  * application's.
  */
-final class HistoryDatabase implements DisposableBean {
+final class HistoryDatabase extends SeparatePool {
 
 	/** Connections the history may hold at once. */
 	static final int SIZE = 2;
@@ -34,49 +31,26 @@ final class HistoryDatabase implements DisposableBean {
 	/** Longest a history statement may run before PostgreSQL cancels it. */
 	static final Duration STATEMENT_TIMEOUT = Duration.ofSeconds(5);
 
-	private final ConnectionPool pool;
-
-	private final DatabaseClient client;
-
 	/**
 	 * @param application the application's connection factory (Spring Boot's pool)
 	 * @param settings Spring Boot's pool settings, for the timeouts
 	 */
 	HistoryDatabase(ConnectionFactory application, R2dbcProperties.Pool settings) {
-		this.pool = SeparatePool.create(application, settings, "channels-history", SIZE, HistoryDatabase::prepare);
-		this.client = DatabaseClient.create(this.pool);
-	}
-
-	DatabaseClient client() {
-		return this.client;
-	}
-
-	@Override
-	public void destroy() {
-		try {
-			this.pool.dispose();
-		}
-		catch (RuntimeException ex) {
-			// Closing connections to a database that is gone already: nothing left to
-			// close.
-		}
+		super(application, settings, "channels-history", SIZE, HistoryDatabase::prepare);
 	}
 
 	// Once per new connection: the session settings every history statement runs under.
 	// - statement_timeout: an expensive query (a rare status over millions of rows, a
-	// summary
-	// of a month) ends with an error rather than holding one of the two connections.
+	// summary of a month) ends with an error rather than holding one of the two
+	// connections.
 	// - read-only: nothing here writes.
 	// - plan_cache_mode: the driver keeps statements prepared, and after five runs
-	// PostgreSQL
-	// may reuse a generic plan made without the values; for a quiet channel with a cursor
-	// that plan walks the whole (started_at, id) index (measured: 340 ms against 0.1 ms
-	// on
-	// 2 million rows, docs/design.md). Planning each run costs a fraction of a
-	// millisecond.
+	// PostgreSQL may reuse a generic plan made without the values; for a quiet channel
+	// with a cursor that plan walks the whole (started_at, id) index (measured: 340 ms
+	// against 0.1 ms on 2 million rows, docs/design.md). Planning each run costs a
+	// fraction of a millisecond.
 	// - no parallel workers: the history takes at most two backends of the database's
-	// CPU,
-	// whatever it asks, and the recording keeps the rest.
+	// CPU, whatever it asks, and the recording keeps the rest.
 	private static Mono<Void> prepare(Connection connection) {
 		String settings = "SET statement_timeout = " + STATEMENT_TIMEOUT.toMillis()
 				+ "; SET default_transaction_read_only = on; SET plan_cache_mode = force_custom_plan"

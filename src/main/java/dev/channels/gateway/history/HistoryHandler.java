@@ -14,6 +14,8 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.channels.gateway.observer.Causes;
+
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.http.HttpHeaders;
@@ -37,11 +39,11 @@ final class HistoryHandler {
 
 	private static final String QUERY_CANCELED = "57014";
 
-	private final HistoryRecords records;
+	private final HistoryQueries records;
 
 	private final JsonMapper json;
 
-	HistoryHandler(HistoryRecords records, JsonMapper json) {
+	HistoryHandler(HistoryQueries records, JsonMapper json) {
 		this.records = records;
 		this.json = json;
 	}
@@ -89,13 +91,8 @@ final class HistoryHandler {
 	// PostgreSQL's query_canceled (57014), which the statement timeout raises; the driver
 	// reports it as a resource failure, not as a timeout.
 	static boolean isStatementTimeout(Throwable error) {
-		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-			if (cause instanceof QueryTimeoutException
-					|| (cause instanceof R2dbcException r2dbc && QUERY_CANCELED.equals(r2dbc.getSqlState()))) {
-				return true;
-			}
-		}
-		return false;
+		return Causes.any(error, (cause) -> cause instanceof QueryTimeoutException
+				|| (cause instanceof R2dbcException r2dbc && QUERY_CANCELED.equals(r2dbc.getSqlState())));
 	}
 
 	private Mono<ServerResponse> ok(Object body) {

@@ -38,7 +38,7 @@ class HistoryManagementConfiguration {
 
 	@Bean
 	HistoryHandler historyHandler(HistoryDatabase historyDatabase, JsonMapper json) {
-		return new HistoryHandler(new HistoryRecords(historyDatabase.client(), json), json);
+		return new HistoryHandler(new HistoryQueries(historyDatabase.client(), json), json);
 	}
 
 	@Bean

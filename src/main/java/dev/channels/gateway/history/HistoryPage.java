@@ -23,8 +23,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 final class HistoryPage {
 
 	// Scripts and styles from the page's own origin only, no inline code, nothing framed;
-	// the
-	// only image is the empty icon (data:), which spares the browser a request for
+	// the only image is the empty icon (data:), which spares the browser a request for
 	// /favicon.ico.
 	private static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; "
 			+ "style-src 'self'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'self'; "

@@ -2,7 +2,6 @@ package dev.channels.gateway.observer;
 
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 
@@ -26,12 +25,9 @@ final class BodyTap {
 
 	private static final int INITIAL_PREVIEW_CAPACITY = 1024;
 
-	// Never updated: only cloned.
-	private static final MessageDigest SHA256 = sha256();
-
 	private final int previewLimit;
 
-	private MessageDigest digest = newSha256();
+	private MessageDigest digest = Sha256.newDigest();
 
 	private byte[] preview = new byte[0];
 
@@ -58,7 +54,7 @@ final class BodyTap {
 			return;
 		}
 		if (this.subscribed) {
-			this.digest = newSha256();
+			this.digest = Sha256.newDigest();
 			this.previewLength = 0;
 			this.size = 0;
 			this.completed = false;
@@ -128,26 +124,6 @@ final class BodyTap {
 		}
 		int capacity = Math.max(needed, Math.max(INITIAL_PREVIEW_CAPACITY, this.preview.length * 2));
 		this.preview = Arrays.copyOf(this.preview, Math.min(capacity, this.previewLimit));
-	}
-
-	// Two digests per exchange: cloning a fresh one skips the provider lookup of
-	// getInstance.
-	private static MessageDigest newSha256() {
-		try {
-			return (MessageDigest) SHA256.clone();
-		}
-		catch (CloneNotSupportedException ex) {
-			throw new IllegalStateException("The SHA-256 digest of the JDK's providers can be cloned", ex);
-		}
-	}
-
-	private static MessageDigest sha256() {
-		try {
-			return MessageDigest.getInstance("SHA-256");
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("Every Java platform provides SHA-256", ex);
-		}
 	}
 
 }

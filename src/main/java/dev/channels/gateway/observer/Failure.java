@@ -3,6 +3,8 @@ package dev.channels.gateway.observer;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
+import java.util.Arrays;
+import java.util.Optional;
 
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.DecoderException;
@@ -37,15 +39,16 @@ record Failure(ExchangeOutcome.Kind kind, String description, @Nullable HttpStat
 	 * @param responseBytes the response bytes relayed before the error
 	 */
 	static Failure of(Throwable error, boolean fromSinkBody, boolean sinkAnswered, long responseBytes) {
-		TappedRequest.IncompleteBodyException incomplete = find(error, TappedRequest.IncompleteBodyException.class);
-		if (incomplete != null) {
-			return new Failure(ExchangeOutcome.Kind.CLIENT_ABORTED, incomplete.getMessage(), null);
+		Optional<TappedRequest.IncompleteBodyException> incomplete = Causes.find(error,
+				TappedRequest.IncompleteBodyException.class);
+		if (incomplete.isPresent()) {
+			return new Failure(ExchangeOutcome.Kind.CLIENT_ABORTED, incomplete.get().getMessage(), null);
 		}
-		if (find(error, TimeoutException.class) != null) {
+		if (has(error, TimeoutException.class)) {
 			return new Failure(ExchangeOutcome.Kind.TIMED_OUT,
 					"sink sent no response within the response timeout: " + message(error), HttpStatus.GATEWAY_TIMEOUT);
 		}
-		if (find(error, ConnectTimeoutException.class) != null) {
+		if (has(error, ConnectTimeoutException.class)) {
 			return new Failure(ExchangeOutcome.Kind.TIMED_OUT, "connecting to the sink timed out: " + message(error),
 					HttpStatus.GATEWAY_TIMEOUT);
 		}
@@ -55,20 +58,20 @@ record Failure(ExchangeOutcome.Kind kind, String description, @Nullable HttpStat
 		if (fromHttpDecoder(error)) {
 			return sinkFailed("sink sent a response that is not valid HTTP: " + message(error));
 		}
-		if (find(error, ConnectException.class) != null) {
+		if (has(error, ConnectException.class)) {
 			return sinkFailed("sink refused the connection: " + message(error));
 		}
-		if (find(error, UnknownHostException.class) != null) {
+		if (has(error, UnknownHostException.class)) {
 			return sinkFailed("sink host is unknown: " + message(error));
 		}
-		if (find(error, PrematureCloseException.class) != null) {
+		if (has(error, PrematureCloseException.class)) {
 			return sinkFailed("sink closed the connection before responding: " + message(error));
 		}
-		if (sinkAnswered && (find(error, AbortedException.class) != null || find(error, IOException.class) != null)) {
+		if (sinkAnswered && (has(error, AbortedException.class) || has(error, IOException.class))) {
 			return new Failure(ExchangeOutcome.Kind.CLIENT_ABORTED,
 					"client connection failed after " + responseBytes + " response bytes: " + message(error), null);
 		}
-		if (find(error, IOException.class) != null) {
+		if (has(error, IOException.class)) {
 			return sinkFailed("sink connection failed: " + message(error));
 		}
 		return new Failure(ExchangeOutcome.Kind.INTERNAL_ERROR, "gateway failed: " + message(error), null);
@@ -79,47 +82,22 @@ record Failure(ExchangeOutcome.Kind kind, String description, @Nullable HttpStat
 	}
 
 	// A sink's response that Netty's HTTP decoder refuses (a control character in a
-	// header, a
-	// header section over the client's limit) arrives as the decoder's own exception,
-	// often a
-	// bare IllegalArgumentException; it is the sink's fault, not the gateway's (500). The
-	// server's decoder never fails an exchange: reactor-netty answers those requests
-	// itself.
+	// header, a header section over the client's limit) arrives as the decoder's own
+	// exception, often a bare IllegalArgumentException; it is the sink's fault, not the
+	// gateway's (500). The server's decoder never fails an exchange: reactor-netty
+	// answers those requests itself.
 	private static boolean fromHttpDecoder(Throwable error) {
-		for (Throwable candidate = error; candidate != null; candidate = candidate.getCause()) {
-			if (candidate instanceof DecoderException) {
-				return true;
-			}
-			for (StackTraceElement frame : candidate.getStackTrace()) {
-				if (frame.getClassName().equals(HttpObjectDecoder.class.getName())) {
-					return true;
-				}
-			}
-			if (candidate.getCause() == candidate) {
-				break;
-			}
-		}
-		return false;
+		return Causes.any(error, (cause) -> cause instanceof DecoderException || Arrays.stream(cause.getStackTrace())
+			.anyMatch((frame) -> frame.getClassName().equals(HttpObjectDecoder.class.getName())));
 	}
 
-	private static <T extends Throwable> @Nullable T find(Throwable error, Class<T> type) {
-		for (Throwable candidate = error; candidate != null; candidate = candidate.getCause()) {
-			if (type.isInstance(candidate)) {
-				return type.cast(candidate);
-			}
-			if (candidate.getCause() == candidate) {
-				break;
-			}
-		}
-		return null;
+	private static boolean has(Throwable error, Class<? extends Throwable> type) {
+		return Causes.find(error, type).isPresent();
 	}
 
 	// The deepest message says what happened; wrappers add their own class names.
 	private static String message(Throwable error) {
-		Throwable root = error;
-		while (root.getCause() != null && root.getCause() != root) {
-			root = root.getCause();
-		}
+		Throwable root = Causes.root(error);
 		String message = root.getMessage();
 		return root.getClass().getSimpleName() + ((message != null) ? ": " + message : "");
 	}

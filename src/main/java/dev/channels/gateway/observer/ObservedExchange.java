@@ -102,8 +102,7 @@ final class ObservedExchange<S> {
 		if (nativeRequest instanceof Connection connection) {
 			this.connection = connection;
 			// The admission completes on the observer's thread (the database driver's,
-			// for
-			// one); the exchange goes on where the server started it.
+			// for one); the exchange goes on where the server started it.
 			admitted = admitted.publishOn(Schedulers.fromExecutor(connection.channel().eventLoop()));
 		}
 		return admitted.flatMap((admission) -> {
@@ -163,9 +162,8 @@ final class ObservedExchange<S> {
 	}
 
 	// reactor-netty answers some malformed requests (a body it cannot decode) by itself,
-	// and
-	// Spring's response does not know: the client has its answer before the gateway wrote
-	// any.
+	// and Spring's response does not know: the client has its answer before the gateway
+	// wrote any.
 	private boolean serverAnsweredItself(@Nullable Object nativeRequest, ServerHttpResponse response) {
 		return serverHasAnswered(nativeRequest) && (this.serverAnsweredFirst || !response.isCommitted());
 	}
@@ -178,12 +176,9 @@ final class ObservedExchange<S> {
 			@Nullable Object nativeRequest, ServerHttpResponse response) {
 		if (serverAnsweredItself(nativeRequest, response)) {
 			// The server refused the request's body: whatever failed after that (the
-			// sink's
-			// answer finding the response sent, the cut body) follows from it. Nothing is
-			// left
-			// to answer; an error passed on would be rendered as a 500 on a response
-			// already
-			// sent, and logged as the gateway's failure.
+			// sink's answer finding the response sent, the cut body) follows from it.
+			// Nothing is left to answer; an error passed on would be rendered as a 500 on
+			// a response already sent, and logged as the gateway's failure.
 			this.failure = Failure.of(TappedRequest.IncompleteBodyException.malformed(this.requestBody.size()), false,
 					false, 0);
 			return Mono.empty();
@@ -249,7 +244,7 @@ final class ObservedExchange<S> {
 		this.writeCompleted = true;
 	}
 
-	void sinkBodyFailed(Throwable error) {
+	void sinkBodyFailed() {
 		this.sinkBodyFailed = true;
 	}
 

@@ -14,7 +14,6 @@ import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatus;
-import org.springframework.util.Assert;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
@@ -55,11 +54,6 @@ public class ObservingFilter<S> implements GlobalFilter, Ordered {
 		this.previewLimit = previewLimit;
 	}
 
-	public ObservingFilter(ExchangeObserver<S> observer, int previewLimit) {
-		this(observer, (route) -> previewLimit);
-		Assert.isTrue(previewLimit >= 0, "previewLimit must not be negative");
-	}
-
 	@Override
 	public int getOrder() {
 		return ORDER;
@@ -73,10 +67,8 @@ public class ObservingFilter<S> implements GlobalFilter, Ordered {
 		}
 		if ("CONNECT".equals(exchange.getRequest().getMethod().name())) {
 			// CONNECT asks for a tunnel, which a gateway that forwards requests cannot
-			// give
-			// (Netty takes the sink's 2xx for the start of one and drops its body): 405,
-			// not
-			// recorded, like a request that matches no channel.
+			// give (Netty takes the sink's 2xx for the start of one and drops its body):
+			// 405, not recorded, like a request that matches no channel.
 			exchange.getResponse().setStatusCode(HttpStatus.METHOD_NOT_ALLOWED);
 			return exchange.getResponse().setComplete();
 		}

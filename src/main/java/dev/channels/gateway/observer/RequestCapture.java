@@ -52,8 +52,7 @@ final class RequestCapture {
 	}
 
 	// A request target in absolute form (GET http://host/path HTTP/1.1) names the path
-	// after
-	// the authority.
+	// after the authority.
 	private static String originForm(String target) {
 		int scheme = target.indexOf("://");
 		if (target.startsWith("/") || scheme < 0) {

@@ -32,12 +32,10 @@ final class TappedRequest extends ServerHttpRequestDecorator {
 	@Override
 	public Flux<DataBuffer> getBody() {
 		// reactor-netty ends some bodies as if they were complete when they are not: one
-		// it
-		// cannot decode (a malformed chunk size, which it answers 400 itself), and one
-		// whose
-		// client paused past the read timeout. Passed on, the sink would take a cut body
-		// for
-		// the whole one. It fails instead, so the request breaks off at the sink too.
+		// it cannot decode (a malformed chunk size, which it answers 400 itself), and one
+		// whose client paused past the read timeout. Passed on, the sink would take a cut
+		// body for the whole one. It fails instead, so the request breaks off at the sink
+		// too.
 		Mono<DataBuffer> cutShort = Mono.defer(() -> {
 			if (this.serverAnsweredItself.getAsBoolean()) {
 				return Mono.error(IncompleteBodyException.malformed(this.tap.size()));

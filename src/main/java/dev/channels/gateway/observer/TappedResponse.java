@@ -48,7 +48,7 @@ final class TappedResponse extends ServerHttpResponseDecorator {
 			.doOnSubscribe((subscription) -> this.tap.subscribed())
 			.map(this::tappedChunk)
 			.doOnComplete(this.tap::completed)
-			.doOnError(this.exchange::sinkBodyFailed);
+			.doOnError((error) -> this.exchange.sinkBodyFailed());
 		return super.writeAndFlushWith(chunks).doOnSuccess((done) -> this.exchange.writeCompleted());
 	}
 
@@ -59,11 +59,13 @@ final class TappedResponse extends ServerHttpResponseDecorator {
 			.doOnSubscribe((subscription) -> this.tap.subscribed())
 			.doOnNext(this.tap::update)
 			.doOnComplete(this.tap::completed)
-			.doOnError(this.exchange::sinkBodyFailed);
+			.doOnError((error) -> this.exchange.sinkBodyFailed());
 	}
 
 	private Flux<DataBuffer> tappedChunk(Publisher<? extends DataBuffer> chunk) {
-		return Flux.<DataBuffer>from(chunk).doOnNext(this.tap::update).doOnError(this.exchange::sinkBodyFailed);
+		return Flux.<DataBuffer>from(chunk)
+			.doOnNext(this.tap::update)
+			.doOnError((error) -> this.exchange.sinkBodyFailed());
 	}
 
 }

@@ -66,8 +66,7 @@ final class Batches<T> {
 
 	// Every add and every finished run drains, so nothing waits while a run could start.
 	// One thread drains at a time (work-in-progress counter): a run that finishes at
-	// once, on
-	// the draining thread, asks for another pass instead of recursing.
+	// once, on the draining thread, asks for another pass instead of recursing.
 	private void drain() {
 		if (this.drainers.getAndIncrement() != 0) {
 			return;

@@ -41,8 +41,7 @@ class ChannelSnapshots implements ApplicationListener<RefreshRoutesResultEvent> 
 	private static final Log logger = LogFactory.getLog(ChannelSnapshots.class);
 
 	// Every replica derives the same id from the same definition: the first insert wins
-	// and
-	// the others change nothing.
+	// and the others change nothing.
 	private static final String INSERT = """
 			INSERT INTO channel_snapshots (id, channel_id, config_hash, definition)
 			VALUES ($1, $2, $3, $4)

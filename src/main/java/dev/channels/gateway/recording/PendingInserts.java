@@ -19,8 +19,7 @@ import reactor.core.publisher.Mono;
 class PendingInserts {
 
 	// A database that never answers must not hold requests for ever; RecordingObserver
-	// gives
-	// up on the wait much sooner (insert-timeout), but a late commit is still worth
+	// gives up on the wait much sooner (insert-timeout), but a late commit is still worth
 	// knowing.
 	private static final Duration LATE_INSERT_LIMIT = Duration.ofMinutes(1);
 

@@ -3,19 +3,21 @@ package dev.channels.gateway.recording;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * The meters of recording, named and tagged in Micrometer's conventions: dotted names,
- * base units, and only low-cardinality tags (the channel id and the state, never a path
- * or a request id). Prometheus renders {@code channels.requests} as
- * {@code channels_requests_total}, {@code channels.request.latency} as
- * {@code channels_request_latency_seconds_bucket}, and so on.
+ * The meters that recording updates on every request, named and tagged in Micrometer's
+ * conventions: dotted names, base units, and only low-cardinality tags (the channel id
+ * and the state, never a path or a request id). Prometheus renders
+ * {@code channels.requests} as {@code channels_requests_total},
+ * {@code channels.request.latency} as {@code channels_request_latency_seconds_bucket},
+ * and so on. Every meter is looked up once (per channel and state, or per outcome), never
+ * built on the request path. The meters read as they are scraped are
+ * {@link BacklogMetrics}.
  */
 class RecordingMetrics {
 
@@ -41,6 +43,10 @@ class RecordingMetrics {
 
 	private final Map<String, ChannelMeters> channels = new ConcurrentHashMap<>();
 
+	private final Map<String, Timer> inserts = new ConcurrentHashMap<>();
+
+	private final Map<String, Timer> writes = new ConcurrentHashMap<>();
+
 	RecordingMetrics(MeterRegistry registry) {
 		this.registry = registry;
 	}
@@ -48,8 +54,6 @@ class RecordingMetrics {
 	/** A finished exchange: its state, timings and body sizes. */
 	void exchangeFinished(String channel, String state, Duration latency, Duration ttfb, long requestBytes,
 			long responseBytes) {
-		// Looked up once per channel and state, not built per request on the request
-		// path.
 		this.requests
 			.computeIfAbsent(channel + "\n" + state, (key) -> Counter.builder("channels.requests")
 				.description("Requests through a channel, by recorded state ('rejected': refused before forwarding)")
@@ -66,25 +70,16 @@ class RecordingMetrics {
 		meters.responseBytes().increment(responseBytes);
 	}
 
-	private ChannelMeters channelMeters(String channel) {
-		return new ChannelMeters(
-				timer("channels.request.latency", "From the request's arrival to the end of its exchange", channel),
-				timer("channels.request.ttfb", "From the request's arrival to the sink's response headers", channel),
-				bytes("channels.request.body", "Request body bytes read from clients", channel),
-				bytes("channels.response.body", "Response body bytes relayed to clients", channel));
-	}
-
 	/**
 	 * The insert of a new request's row: {@code written}, {@code failed} or
 	 * {@code timed_out}.
 	 */
 	void inserted(long nanos, String outcome) {
-		Timer.builder("channels.recording.insert")
-			.description("Writing a new request's row before it is forwarded")
-			.tag("outcome", outcome)
-			.serviceLevelObjectives(STATEMENT_BUCKETS)
-			.register(this.registry)
-			.record(Duration.ofNanos(nanos));
+		this.inserts
+			.computeIfAbsent(outcome,
+					(key) -> statementTimer("channels.recording.insert",
+							"Writing a new request's row before it is forwarded", key))
+			.record(nanos, TimeUnit.NANOSECONDS);
 	}
 
 	/**
@@ -92,51 +87,31 @@ class RecordingMetrics {
 	 * (closed as error instead) or {@code failed} (not written at all).
 	 */
 	void outcomeWritten(long nanos, String outcome) {
-		Timer.builder("channels.recording.write")
-			.description("Writing one outcome, retries included")
+		this.writes
+			.computeIfAbsent(outcome,
+					(key) -> statementTimer("channels.recording.write", "Writing one outcome, retries included", key))
+			.record(nanos, TimeUnit.NANOSECONDS);
+	}
+
+	private Timer statementTimer(String name, String description, String outcome) {
+		return Timer.builder(name)
+			.description(description)
 			.tag("outcome", outcome)
 			.serviceLevelObjectives(STATEMENT_BUCKETS)
-			.register(this.registry)
-			.record(Duration.ofNanos(nanos));
-	}
-
-	/** Meters read from the backlog, the writer and the failures as they are scraped. */
-	void bind(CompletionQueue completions, CompletionWriter writer, PersistenceFailures failures) {
-		Gauge.builder("channels.recording.backlog", completions, CompletionQueue::backlog)
-			.description("Outcomes waiting to be written or being written")
-			.register(this.registry);
-		Gauge.builder("channels.recording.backlog.capacity", completions, CompletionQueue::capacity)
-			.description("Outcomes that may wait before the backlog is full")
-			.register(this.registry);
-		FunctionCounter.builder("channels.recording.write.retries", writer, CompletionWriter::retries)
-			.description("Retries of outcome writes that failed for a passing reason")
-			.register(this.registry);
-		FunctionCounter.builder("channels.recording.write.failures", failures, PersistenceFailures::writeFailures)
-			.description("Outcomes that could not be written at all")
-			.register(this.registry);
-		FunctionCounter.builder("channels.recording.insert.failures", failures, PersistenceFailures::insertFailures)
-			.description("Requests refused because their row could not be written")
-			.register(this.registry);
-		FunctionCounter.builder("channels.recording.dropped", completions, CompletionQueue::dropped)
-			.description("Outcomes dropped because the backlog was full (when-full: drop)")
 			.register(this.registry);
 	}
 
-	/** Meters of retention, read from its running totals as they are scraped. */
-	void bind(ExpiredRecords records, RetentionLifecycle retention) {
-		FunctionCounter.builder("channels.retention.deleted", records, ExpiredRecords::deleted)
-			.description("Requests deleted with their events for being older than channels.retention.max-age")
-			.register(this.registry);
-		FunctionCounter.builder("channels.retention.wiped", records, ExpiredRecords::wiped)
-			.description("Events whose previews and header values were wiped for being older than "
-					+ "channels.retention.wipe-after")
-			.register(this.registry);
-		FunctionCounter.builder("channels.retention.failures", retention, RetentionLifecycle::failures)
-			.description("Retention passes that failed; each is tried again at the next interval")
-			.register(this.registry);
+	private ChannelMeters channelMeters(String channel) {
+		return new ChannelMeters(
+				exchangeTimer("channels.request.latency", "From the request's arrival to the end of its exchange",
+						channel),
+				exchangeTimer("channels.request.ttfb", "From the request's arrival to the sink's response headers",
+						channel),
+				bytes("channels.request.body", "Request body bytes read from clients", channel),
+				bytes("channels.response.body", "Response body bytes relayed to clients", channel));
 	}
 
-	private Timer timer(String name, String description, String channel) {
+	private Timer exchangeTimer(String name, String description, String channel) {
 		return Timer.builder(name)
 			.description(description)
 			.tag("channel", channel)

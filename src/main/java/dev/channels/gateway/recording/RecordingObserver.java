@@ -43,7 +43,7 @@ class RecordingObserver implements ExchangeObserver<RecordingState> {
 
 	private final PendingInserts inserts;
 
-	private final CompletionQueue completions;
+	private final OutcomeQueue outcomes;
 
 	private final ChannelPolicies policies;
 
@@ -58,11 +58,11 @@ class RecordingObserver implements ExchangeObserver<RecordingState> {
 	// Admitted exchanges whose outcome has not been handed to the queue yet.
 	private final AtomicInteger inFlight = new AtomicInteger();
 
-	RecordingObserver(PendingInserts inserts, CompletionQueue completions, ChannelPolicies policies,
+	RecordingObserver(PendingInserts inserts, OutcomeQueue outcomes, ChannelPolicies policies,
 			ChannelSnapshots snapshots, Duration insertTimeout, PersistenceFailures failures,
 			RecordingMetrics metrics) {
 		this.inserts = inserts;
-		this.completions = completions;
+		this.outcomes = outcomes;
 		this.policies = policies;
 		this.snapshots = snapshots;
 		this.insertTimeout = insertTimeout;
@@ -73,17 +73,16 @@ class RecordingObserver implements ExchangeObserver<RecordingState> {
 	@Override
 	public Mono<Admission<RecordingState>> requestStarted(RequestStart request) {
 		ChannelPolicy policy = this.policies.policy(request.route());
-		if (this.completions.rejectsWhenFull() && this.completions.full()) {
+		if (this.outcomes.rejectsWhenFull() && this.outcomes.full()) {
 			logger.warn("Channel " + request.channelId() + ": request " + request.id()
-					+ " answered 503 and not forwarded: the completion backlog is full");
+					+ " answered 503 and not forwarded: the outcome backlog is full");
 			return Mono.just(Admission.reject(RecordingState.notWritten(request, policy),
 					HttpStatus.SERVICE_UNAVAILABLE, BACKLOG_FULL));
 		}
 		// Running apart from the wait for it, so that a wait that times out leaves the
-		// insert
-		// going: if it commits late, its row is known and gets closed. The row names the
-		// channel's snapshot, so that is written first (once per definition, not per
-		// request).
+		// insert going: if it commits late, its row is known and gets closed. The row
+		// names the channel's snapshot, so that is written first (once per definition,
+		// not per request).
 		long started = System.nanoTime();
 		CompletableFuture<Void> insert = this.snapshots.snapshotOf(request.route())
 			.thenCompose((snapshotId) -> this.inserts.insert(new PendingRow(request, snapshotId)));
@@ -114,16 +113,16 @@ class RecordingObserver implements ExchangeObserver<RecordingState> {
 	public void responseFinished(RecordingState state, ExchangeOutcome outcome) {
 		switch (state.row()) {
 			case WRITTEN -> {
-				Completion completion = completion(state, outcome);
-				this.completions.submit(completion);
+				OutcomeRow row = outcomeRow(state, outcome);
+				this.outcomes.submit(row);
 				this.inFlight.decrementAndGet();
-				measure(state, outcome, completion.state().column());
+				measure(state, outcome, row.state().column());
 			}
 			case TIMED_OUT -> {
 				// Submitted once the late insert has committed; an insert that failed
 				// wrote nothing.
-				Completion notForwarded = completion(state, outcome);
-				state.insert().thenRun(() -> this.completions.submit(notForwarded));
+				OutcomeRow notForwarded = outcomeRow(state, outcome);
+				state.insert().thenRun(() -> this.outcomes.submit(notForwarded));
 				measure(state, outcome, RecordingMetrics.REJECTED);
 			}
 			case NOT_WRITTEN -> measure(state, outcome, RecordingMetrics.REJECTED);
@@ -138,8 +137,8 @@ class RecordingObserver implements ExchangeObserver<RecordingState> {
 				(responseBody != null) ? responseBody.size() : 0);
 	}
 
-	private Completion completion(RecordingState state, ExchangeOutcome outcome) {
-		return Completion.of(state, outcome, EVENT_IDS.generate(), Instant.now());
+	private OutcomeRow outcomeRow(RecordingState state, ExchangeOutcome outcome) {
+		return OutcomeRow.of(state, outcome, EVENT_IDS.generate(), Instant.now());
 	}
 
 	/** Exchanges admitted whose outcome has not been handed over for writing yet. */

@@ -1,6 +1,6 @@
 package dev.channels.gateway.server;
 
-import dev.channels.gateway.recording.ChannelsProperties;
+import dev.channels.gateway.ChannelsProperties;
 
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;

@@ -32,7 +32,7 @@ class ObservingFilterTests {
 
 	private final RecordingTestObserver observer = new RecordingTestObserver();
 
-	private final ObservingFilter<String> filter = new ObservingFilter<>(this.observer, 1024);
+	private final ObservingFilter<String> filter = new ObservingFilter<>(this.observer, (route) -> 1024);
 
 	@Test
 	void exchangeOutsideEveryChannelPassesThroughUnobserved() {
@@ -100,9 +100,8 @@ class ObservingFilterTests {
 	@Test
 	void clientThatClosesOnceItHasEveryDeclaredByteGotTheWholeResponse() {
 		// The client has the whole body when all declared bytes have gone out; its close
-		// can
-		// overtake the end of the sink's body on its way through the gateway (seen with a
-		// 64 MiB download in the benchmark).
+		// can overtake the end of the sink's body on its way through the gateway (seen
+		// with a 64 MiB download in the benchmark).
 		MockServerWebExchange exchange = channelExchange("echo", "/channels/echo/declared");
 		byte[] body = "four".getBytes();
 		GatewayFilterChain answering = (e) -> {

@@ -2,11 +2,10 @@ package dev.channels.gateway.recording;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
-import java.time.Instant;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -58,7 +57,7 @@ class BadInputIntegrationTests extends GatewayIntegrationTest {
 	private int port;
 
 	@Autowired
-	private RequestRecords records;
+	private RecordingStatements records;
 
 	@Autowired
 	private RouteLocator routes;
@@ -154,11 +153,11 @@ class BadInputIntegrationTests extends GatewayIntegrationTest {
 				List.of(new Header("X-Plain", "a\u0001b"), new Header("X-Nul", "a\u0000\u00e9")), null, Instant.now());
 		this.records.insertPending(List.of(new PendingRow(request, this.snapshots.snapshotOf(echo).join()))).block();
 		BodySummary empty = new BodySummary(0, TestBodies.sha256(new byte[0]), new byte[0]);
-		Completion completion = new Completion(request.id(), "echo", UUID.randomUUID(), ChannelState.SUCCESS,
-				Completion.SINK_RESPONSE, Instant.now(), "GET", "/channels/echo/nul", null, request.headers(), null,
+		OutcomeRow row = new OutcomeRow(request.id(), "echo", UUID.randomUUID(), RequestState.SUCCESS,
+				OutcomeRow.SINK_RESPONSE, Instant.now(), "GET", "/channels/echo/nul", null, request.headers(), null,
 				empty, 200, List.of(new Header("X\u0000Name", "v")), empty, 1, 1, null);
 
-		this.records.complete(List.of(completion)).block();
+		this.records.complete(List.of(row)).block();
 
 		Recorded outcome = this.recorded.awaitOutcome(request.id());
 		assertThat(outcome.state()).isEqualTo("success");

@@ -10,6 +10,7 @@ import java.util.stream.IntStream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
+import dev.channels.gateway.recovery.InstanceLease;
 import dev.channels.gateway.support.GatewayClient;
 import dev.channels.gateway.support.GatewayClient.Response;
 import dev.channels.gateway.support.RecordedRequests;

@@ -5,16 +5,23 @@ import java.time.Instant;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
+import reactor.core.scheduler.Scheduler;
 
 import dev.channels.gateway.ChannelsApplication;
+import dev.channels.gateway.database.OutcomeDatabase;
+import dev.channels.gateway.observer.ObservingFilter;
+import dev.channels.gateway.recovery.InstanceLease;
 import dev.channels.gateway.support.GatewayClient;
 import dev.channels.gateway.support.GatewayClient.Response;
 import dev.channels.gateway.support.RecordedRequests;
 import dev.channels.gateway.support.TestChannels;
 import dev.channels.gateway.support.TestDatabase;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -32,6 +39,9 @@ class RecordingDisabledIntegrationTests {
 
 	@LocalServerPort
 	private int port;
+
+	@Autowired
+	private ApplicationContext context;
 
 	@DynamicPropertySource
 	static void channels(DynamicPropertyRegistry registry) {
@@ -54,6 +64,17 @@ class RecordingDisabledIntegrationTests {
 			.param(Timestamp.from(before))
 			.query(Long.class)
 			.single()).isZero();
+	}
+
+	@Test
+	void noRecordingWorkRunsNoObserverLeaseSweeperRetentionOrSnapshotWrites() {
+		assertThat(this.context.getBeansOfType(ObservingFilter.class)).isEmpty();
+		assertThat(this.context.getBeansOfType(ChannelSnapshots.class)).isEmpty();
+		assertThat(this.context.getBeansOfType(OutcomeDatabase.class)).isEmpty();
+		assertThat(this.context.getBeansOfType(InstanceLease.class)).isEmpty();
+		assertThat(this.context.getBeansOfType(Scheduler.class)).isEmpty();
+		assertThat(this.context.getBeansOfType(SmartLifecycle.class).values())
+			.noneMatch((lifecycle) -> lifecycle.getClass().getName().startsWith("dev.channels."));
 	}
 
 }

@@ -1,15 +1,11 @@
 package dev.channels.gateway.recording;
 
 import java.net.URI;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 
-import org.awaitility.Awaitility;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.r2dbc.spi.ConnectionFactory;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,6 +15,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.channels.gateway.ChannelsProperties;
 import dev.channels.gateway.channel.ChannelPolicies;
 import dev.channels.gateway.channel.Redaction;
 import dev.channels.gateway.observer.Admission;
@@ -27,7 +24,7 @@ import dev.channels.gateway.observer.ExchangeOutcome;
 import dev.channels.gateway.observer.Header;
 import dev.channels.gateway.observer.RequestStart;
 import dev.channels.gateway.observer.ResponseStart;
-
+import dev.channels.gateway.recovery.InstanceLease;
 import dev.channels.gateway.support.GatewayClient;
 import dev.channels.gateway.support.GatewayClient.Response;
 import dev.channels.gateway.support.GatewayIntegrationTest;
@@ -66,7 +63,7 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 	private ConnectionFactory connectionFactory;
 
 	@Autowired
-	private CompletionWriter writer;
+	private OutcomeWriter writer;
 
 	private GatewayClient client;
 
@@ -142,9 +139,9 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 
 	@Test
 	void aBatchOfOutcomesIsWrittenInOneStatementWithEveryKindOfValue() {
-		Completion delivered = ownedCompletion("/channels/batch/delivered", ExchangeOutcome.Kind.DELIVERED, 201);
-		Completion sinkFailed = ownedCompletion("/channels/batch/sink-failed", ExchangeOutcome.Kind.SINK_FAILED, null);
-		Completion timedOut = ownedCompletion("/channels/batch/timed-out", ExchangeOutcome.Kind.TIMED_OUT, null);
+		OutcomeRow delivered = ownedOutcome("/channels/batch/delivered", ExchangeOutcome.Kind.DELIVERED, 201);
+		OutcomeRow sinkFailed = ownedOutcome("/channels/batch/sink-failed", ExchangeOutcome.Kind.SINK_FAILED, null);
+		OutcomeRow timedOut = ownedOutcome("/channels/batch/timed-out", ExchangeOutcome.Kind.TIMED_OUT, null);
 
 		this.writer.write(List.of(delivered, sinkFailed, timedOut)).block(Duration.ofSeconds(10));
 
@@ -160,13 +157,13 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 
 	@Test
 	void anOutcomeRefusedInABatchCostsTheOthersNothing() {
-		Completion before = ownedCompletion("/channels/batch/fine-1", ExchangeOutcome.Kind.DELIVERED, 200);
-		Completion refused = ownedCompletion("/channels/batch/refused", ExchangeOutcome.Kind.DELIVERED, 200);
-		Completion after = ownedCompletion("/channels/batch/fine-2", ExchangeOutcome.Kind.DELIVERED, 200);
+		OutcomeRow before = ownedOutcome("/channels/batch/fine-1", ExchangeOutcome.Kind.DELIVERED, 200);
+		OutcomeRow refused = ownedOutcome("/channels/batch/refused", ExchangeOutcome.Kind.DELIVERED, 200);
+		OutcomeRow after = ownedOutcome("/channels/batch/fine-2", ExchangeOutcome.Kind.DELIVERED, 200);
 
 		this.writer.write(List.of(before, refused, after)).block(Duration.ofSeconds(10));
 
-		for (Completion fine : List.of(before, after)) {
+		for (OutcomeRow fine : List.of(before, after)) {
 			Recorded outcome = this.recorded.awaitOutcome(fine.requestId());
 			assertThat(outcome.state()).isEqualTo("success");
 			assertThat(outcome.event()).containsEntry("type", "sink_response");
@@ -193,7 +190,7 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 		Recorded outcome = this.recorded.awaitOutcome(response.requestId());
 		assertThat(outcome.state()).isEqualTo("error");
 		assertThat(outcome.event()).containsEntry("type", "error")
-			.containsEntry("error_message", Completion.NOT_FORWARDED)
+			.containsEntry("error_message", OutcomeRow.NOT_FORWARDED)
 			.containsEntry("sink_url", null);
 		assertThat(TestChannels.SINK.received()).noneMatch((received) -> received.uri().equals(path));
 	}
@@ -202,7 +199,7 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 	void aFullBacklogRefusesNewRequestsByDefaultAndAdmitsThemWhenSetToDropCountingWhatItDrops() {
 		RequestStart refusedRequest = requestStart();
 		RequestStart admittedRequest = requestStart();
-		CompletionQueue droppingQueue = fullBacklog(ChannelsProperties.WhenFull.DROP);
+		OutcomeQueue droppingQueue = fullBacklog(ChannelsProperties.WhenFull.DROP);
 		RecordingObserver rejecting = observer(fullBacklog(ChannelsProperties.WhenFull.REJECT));
 		RecordingObserver dropping = observer(droppingQueue);
 
@@ -227,97 +224,11 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 		this.recorded.jdbc().sql("DELETE FROM channel_requests WHERE id = ?").param(admittedRequest.id()).update();
 	}
 
-	@Test
-	void pendingRequestsOfInstancesWithoutALiveLeaseAreClosedAsErrorAndOnlyThose() {
-		String live = "live-" + UUID.randomUUID();
-		String expired = "expired-" + UUID.randomUUID();
-		String vanished = "vanished-" + UUID.randomUUID();
-		this.recorded.jdbc()
-			.sql("INSERT INTO channel_instances (id, expires_at) VALUES (?, now() + interval '1 hour'), "
-					+ "(?, now() - interval '1 second')")
-			.params(live, expired)
-			.update();
-		UUID ofLive = pendingRow(live);
-		UUID ofExpired = pendingRow(expired);
-		UUID ofVanished = pendingRow(vanished);
-		UUID resolvedOfExpired = pendingRow(expired);
-		this.recorded.jdbc()
-			.sql("UPDATE channel_requests SET state = 'success' WHERE id = ?")
-			.param(resolvedOfExpired)
-			.update();
-
-		// This instance sweeps every third of its lease.
-		Awaitility.await().atMost(Duration.ofSeconds(TestChannels.LEASE_SECONDS * 3)).untilAsserted(() -> {
-			assertThat(state(ofExpired)).isEqualTo("error");
-			assertThat(state(ofVanished)).isEqualTo("error");
-		});
-		for (UUID swept : List.of(ofExpired, ofVanished)) {
-			List<Map<String, Object>> events = this.recorded.events(swept);
-			assertThat(events).singleElement().satisfies((event) -> {
-				assertThat(event).containsEntry("type", "error");
-				assertThat((String) event.get("error_message"))
-					.startsWith("the gateway stopped before recording the outcome");
-			});
-		}
-		assertThat(state(ofLive)).isEqualTo("pending");
-		assertThat(this.recorded.events(ofLive)).isEmpty();
-		assertThat(state(resolvedOfExpired)).isEqualTo("success");
-		assertThat(this.recorded.events(resolvedOfExpired)).isEmpty();
-		// The expired lease is forgotten; the live one and this instance's own are kept.
-		assertThat(leases()).contains(live, this.lease.id()).doesNotContain(expired);
-		this.recorded.jdbc().sql("DELETE FROM channel_instances WHERE id = ?").param(live).update();
-	}
-
-	@Test
-	void aRequestInFlightIsNotSweptWhileItsInstanceHoldsItsLease() throws Exception {
-		// Longer than a lease, so that several sweeps run while it is pending.
-		long millis = TestChannels.LEASE_SECONDS * 1000L + 1500;
-
-		Response response = this.client.get("/channels/echo/slow/" + millis);
-
-		assertThat(response.status()).isEqualTo(200);
-		Recorded outcome = this.recorded.awaitOutcome(response.requestId());
-		assertThat(outcome.state()).isEqualTo("success");
-		assertThat(outcome.event()).containsEntry("type", "sink_response");
-		assertThat(outcome.request()).containsEntry("owner", this.lease.id());
-	}
-
-	@Test
-	void severalSweepersAtOnceCloseEveryAbandonedRequestExactlyOnce() {
-		String dead = "dead-" + UUID.randomUUID();
-		int rows = AbandonedRequests.BATCH_SIZE * 2 + 37;
-		this.recorded.jdbc().sql("""
-				INSERT INTO channel_requests (id, channel_id, started_at, owner)
-				SELECT gen_random_uuid(), 'swept', now(), ? FROM generate_series(1, ?)""").params(dead, rows).update();
-		AbandonedRequests first = new AbandonedRequests(this.database, "replica-a");
-		AbandonedRequests second = new AbandonedRequests(this.database, "replica-b");
-
-		CompletableFuture<Long> a = first.closeExpired().toFuture();
-		CompletableFuture<Long> b = second.closeExpired().toFuture();
-		CompletableFuture<Long> c = first.closeExpired().toFuture();
-
-		long closedHere = a.join() + b.join() + c.join();
-		// This instance's own sweeper may have closed some of them too.
-		assertThat(closedHere).isLessThanOrEqualTo(rows);
-		Awaitility.await().atMost(Duration.ofSeconds(TestChannels.LEASE_SECONDS * 3)).untilAsserted(() -> {
-			Map<String, Object> counts = this.recorded.jdbc().sql("""
-					SELECT count(*) FILTER (WHERE r.state = 'pending') AS pending,
-					       count(*) FILTER (WHERE r.state = 'error') AS closed,
-					       (SELECT count(*) FROM channel_events e JOIN channel_requests q ON q.id = e.channel_request_id
-					        WHERE q.owner = ?) AS events
-					FROM channel_requests r WHERE r.owner = ?""").params(dead, dead).query().singleRow();
-			assertThat(counts).containsEntry("pending", 0L)
-				.containsEntry("closed", (long) rows)
-				.containsEntry("events", (long) rows);
-		});
-	}
-
 	// A backlog of one whose one outcome never finishes writing.
-	private static CompletionQueue fullBacklog(ChannelsProperties.WhenFull whenFull) {
-		CompletionQueue queue = new CompletionQueue((completion) -> Mono.never(), Schedulers.immediate(), 1, 1, 1,
-				whenFull);
+	private static OutcomeQueue fullBacklog(ChannelsProperties.WhenFull whenFull) {
+		OutcomeQueue queue = new OutcomeQueue((row) -> Mono.never(), Schedulers.immediate(), 1, 1, 1, whenFull);
 		BodySummary empty = new BodySummary(0, TestBodies.sha256(new byte[0]), new byte[0]);
-		queue.submit(Completion.of(RecordingState.written(requestStart(), TestRoutes.UNREDACTED),
+		queue.submit(OutcomeRow.of(RecordingState.written(requestStart(), TestRoutes.UNREDACTED),
 				new ExchangeOutcome(ExchangeOutcome.Kind.CLIENT_ABORTED, "gone", null, empty, null, Duration.ZERO,
 						null),
 				UUID.randomUUID(), Instant.now()));
@@ -325,8 +236,8 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 		return queue;
 	}
 
-	private RecordingObserver observer(CompletionQueue queue) {
-		RequestRecords records = new RequestRecords(this.connectionFactory, this.connectionFactory,
+	private RecordingObserver observer(OutcomeQueue queue) {
+		RecordingStatements records = new RecordingStatements(this.connectionFactory, this.connectionFactory,
 				JsonMapper.builder().build(), this.lease.id());
 		ChannelPolicies policies = new ChannelPolicies(1024, new Redaction(List.of(), List.of()));
 		ChannelSnapshots snapshots = new ChannelSnapshots(this.connectionFactory, Flux::empty, Flux::empty, List.of(),
@@ -336,7 +247,7 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	// The outcome of a request whose pending row this instance owns.
-	private Completion ownedCompletion(String path, ExchangeOutcome.Kind kind, Integer status) {
+	private OutcomeRow ownedOutcome(String path, ExchangeOutcome.Kind kind, Integer status) {
 		RequestStart request = new RequestStart(UUID.randomUUID(), TestRoutes.route("batch"), "POST", path, "a=1",
 				List.of(new Header("Content-Type", "text/plain")), "127.0.0.1", Instant.now());
 		this.recorded.jdbc()
@@ -353,7 +264,7 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 		ExchangeOutcome outcome = new ExchangeOutcome(kind, (kind == ExchangeOutcome.Kind.DELIVERED) ? null : "broken",
 				URI.create("http://sink" + path), summary, (status != null) ? summary : null, Duration.ofMillis(5),
 				status);
-		return Completion.of(state, outcome, UUID.randomUUID(), Instant.now());
+		return OutcomeRow.of(state, outcome, UUID.randomUUID(), Instant.now());
 	}
 
 	private static RequestStart requestStart() {
@@ -361,21 +272,8 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 				List.of(), "127.0.0.1", Instant.now());
 	}
 
-	private UUID pendingRow(String owner) {
-		UUID id = UUID.randomUUID();
-		this.recorded.jdbc()
-			.sql("INSERT INTO channel_requests (id, channel_id, started_at, owner) VALUES (?, 'swept', ?, ?)")
-			.params(id, new Timestamp(System.currentTimeMillis()), owner)
-			.update();
-		return id;
-	}
-
 	private String state(UUID id) {
 		return (String) this.recorded.request(id).orElseThrow().get("state");
-	}
-
-	private List<String> leases() {
-		return this.recorded.jdbc().sql("SELECT id FROM channel_instances").query(String.class).list();
 	}
 
 	private long lastValue(String sequence) {

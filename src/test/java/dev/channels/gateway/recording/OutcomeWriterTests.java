@@ -6,16 +6,16 @@ import java.util.concurrent.TimeoutException;
 import io.r2dbc.spi.R2dbcDataIntegrityViolationException;
 import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcTransientResourceException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.DataIntegrityViolationException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class CompletionWriterTests {
+class OutcomeWriterTests {
 
 	@ParameterizedTest(name = "SQLSTATE {0}: retried {1}")
 	@CsvSource({ "08006, true", "40001, true", "40P01, true", "53300, true", "57P01, true", "57P03, true",
@@ -26,25 +26,25 @@ class CompletionWriterTests {
 		Throwable error = new DataAccessResourceFailureException("write failed",
 				new R2dbcNonTransientResourceException("server said no", sqlState));
 
-		assertThat(CompletionWriter.mayPass(error)).isEqualTo(retried);
+		assertThat(OutcomeWriter.mayPass(error)).isEqualTo(retried);
 	}
 
 	@Test
 	void failuresWithoutAnSqlStateAreRetriedWhenTheyAreAboutTheConnection() {
-		assertThat(CompletionWriter.mayPass(new TimeoutException())).isTrue();
-		assertThat(CompletionWriter.mayPass(new DataAccessResourceFailureException("Failed to obtain R2DBC Connection",
+		assertThat(OutcomeWriter.mayPass(new TimeoutException())).isTrue();
+		assertThat(OutcomeWriter.mayPass(new DataAccessResourceFailureException("Failed to obtain R2DBC Connection",
 				new R2dbcNonTransientResourceException("Connection refused", (String) null,
 						new ConnectException("Connection refused")))))
 			.isTrue();
-		assertThat(CompletionWriter.mayPass(new R2dbcTransientResourceException("pool exhausted"))).isTrue();
+		assertThat(OutcomeWriter.mayPass(new R2dbcTransientResourceException("pool exhausted"))).isTrue();
 	}
 
 	@Test
 	void failuresAboutTheDataOrTheCodeAreNotRetried() {
-		assertThat(CompletionWriter.mayPass(new DataIntegrityViolationException("constraint",
+		assertThat(OutcomeWriter.mayPass(new DataIntegrityViolationException("constraint",
 				new R2dbcDataIntegrityViolationException("constraint", "23514"))))
 			.isFalse();
-		assertThat(CompletionWriter.mayPass(new IllegalArgumentException("cannot encode"))).isFalse();
+		assertThat(OutcomeWriter.mayPass(new IllegalArgumentException("cannot encode"))).isFalse();
 	}
 
 }

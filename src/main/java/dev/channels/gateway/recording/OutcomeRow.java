@@ -18,7 +18,7 @@ import dev.channels.gateway.observer.ResponseStart;
  * final state of its {@code channel_requests} row. Secrets are already redacted: nothing
  * unredacted waits in the queue.
  */
-record Completion(UUID requestId, String channelId, UUID eventId, ChannelState state, String eventType,
+record OutcomeRow(UUID requestId, String channelId, UUID eventId, RequestState state, String eventType,
 		Instant completedAt, String method, String path, @Nullable String query, List<Header> requestHeaders,
 		@Nullable String sinkUrl, BodySummary requestBody, @Nullable Integer responseStatus,
 		@Nullable List<Header> responseHeaders, @Nullable BodySummary responseBody, int latencyMs,
@@ -31,16 +31,16 @@ record Completion(UUID requestId, String channelId, UUID eventId, ChannelState s
 	static final String NOT_FORWARDED = "not forwarded: the request's row was not written in time, "
 			+ "the client was answered 503";
 
-	static Completion of(RecordingState recording, ExchangeOutcome outcome, UUID eventId, Instant completedAt) {
+	static OutcomeRow of(RecordingState recording, ExchangeOutcome outcome, UUID eventId, Instant completedAt) {
 		RequestStart request = recording.request();
 		Redaction redaction = recording.policy().redaction();
 		ResponseStart response = recording.response();
 		Integer sinkStatus = (response != null) ? Integer.valueOf(response.status()) : null;
-		ChannelState state = ChannelState.of(outcome.kind(),
+		RequestState state = RequestState.of(outcome.kind(),
 				(sinkStatus != null) ? sinkStatus : outcome.clientStatus());
 		boolean delivered = outcome.kind() == ExchangeOutcome.Kind.DELIVERED;
 		boolean notForwarded = recording.row() == RecordingState.Row.TIMED_OUT;
-		return new Completion(request.id(), request.channelId(), eventId, state, delivered ? SINK_RESPONSE : ERROR,
+		return new OutcomeRow(request.id(), request.channelId(), eventId, state, delivered ? SINK_RESPONSE : ERROR,
 				completedAt, request.method(), request.path(), redaction.query(request.query()),
 				redaction.headers(request.headers()),
 				(outcome.sinkUrl() != null) ? redaction.uri(outcome.sinkUrl().toString()) : null, outcome.requestBody(),

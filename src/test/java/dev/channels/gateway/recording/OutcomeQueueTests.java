@@ -15,6 +15,7 @@ import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
+import dev.channels.gateway.ChannelsProperties;
 import dev.channels.gateway.observer.BodySummary;
 import dev.channels.gateway.observer.ExchangeOutcome;
 import dev.channels.gateway.observer.RequestStart;
@@ -22,9 +23,9 @@ import dev.channels.gateway.support.TestRoutes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class CompletionQueueTests {
+class OutcomeQueueTests {
 
-	private final Scheduler scheduler = Schedulers.newSingle("completion-queue-test");
+	private final Scheduler scheduler = Schedulers.newSingle("outcome-queue-test");
 
 	private final List<UUID> started = new CopyOnWriteArrayList<>();
 
@@ -39,11 +40,11 @@ class CompletionQueueTests {
 
 	@Test
 	void writesAtMostConcurrencyAtOnceAndDropsBeyondCapacityWhenSetToDrop() {
-		CompletionQueue queue = new CompletionQueue(this::pendingWrite, this.scheduler, 1, 1, 2,
+		OutcomeQueue queue = new OutcomeQueue(this::pendingWrite, this.scheduler, 1, 1, 2,
 				ChannelsProperties.WhenFull.DROP);
-		List<Completion> completions = List.of(completion(), completion(), completion(), completion());
+		List<OutcomeRow> rows = List.of(outcomeRow(), outcomeRow(), outcomeRow(), outcomeRow());
 
-		List<Boolean> accepted = completions.stream().map(queue::submit).toList();
+		List<Boolean> accepted = rows.stream().map(queue::submit).toList();
 
 		assertThat(accepted).containsExactly(true, true, false, false);
 		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.started.size() == 1);
@@ -54,18 +55,18 @@ class CompletionQueueTests {
 		this.writes.get(0).tryEmitEmpty();
 
 		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.started.size() == 2);
-		assertThat(this.started).containsExactly(completions.get(0).requestId(), completions.get(1).requestId());
+		assertThat(this.started).containsExactly(rows.get(0).requestId(), rows.get(1).requestId());
 		assertThat(queue.backlog()).isEqualTo(1);
 		assertThat(queue.full()).isFalse();
 	}
 
 	@Test
 	void takesEveryOutcomeWhenSetToRejectAndSaysWhenItIsFull() {
-		CompletionQueue queue = new CompletionQueue(this::pendingWrite, this.scheduler, 1, 1, 2,
+		OutcomeQueue queue = new OutcomeQueue(this::pendingWrite, this.scheduler, 1, 1, 2,
 				ChannelsProperties.WhenFull.REJECT);
-		List<Completion> completions = List.of(completion(), completion(), completion(), completion());
+		List<OutcomeRow> rows = List.of(outcomeRow(), outcomeRow(), outcomeRow(), outcomeRow());
 
-		List<Boolean> accepted = completions.stream().map(queue::submit).toList();
+		List<Boolean> accepted = rows.stream().map(queue::submit).toList();
 
 		// The outcomes of requests admitted before the backlog filled are all kept.
 		assertThat(accepted).containsExactly(true, true, true, true);
@@ -84,18 +85,18 @@ class CompletionQueueTests {
 		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.started.size() == 4);
 		assertThat(queue.backlog()).isEqualTo(1);
 		assertThat(queue.full()).isFalse();
-		assertThat(this.started).containsExactlyElementsOf(completions.stream().map(Completion::requestId).toList());
+		assertThat(this.started).containsExactlyElementsOf(rows.stream().map(OutcomeRow::requestId).toList());
 	}
 
 	@Test
 	void aFailedWriteFreesItsSlot() {
-		CompletionQueue queue = new CompletionQueue((batch) -> {
-			batch.forEach((completion) -> this.started.add(completion.requestId()));
+		OutcomeQueue queue = new OutcomeQueue((batch) -> {
+			batch.forEach((row) -> this.started.add(row.requestId()));
 			return Mono.error(new IllegalStateException("database gone"));
 		}, this.scheduler, 1, 1, 10, ChannelsProperties.WhenFull.REJECT);
 
-		queue.submit(completion());
-		queue.submit(completion());
+		queue.submit(outcomeRow());
+		queue.submit(outcomeRow());
 
 		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.started.size() == 2);
 		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> queue.backlog() == 0);
@@ -103,11 +104,11 @@ class CompletionQueueTests {
 
 	@Test
 	void aWriteTakesWhatWaitsUpToTheBatchSize() {
-		CompletionQueue queue = new CompletionQueue(this::pendingWrite, this.scheduler, 1, 3, 100,
+		OutcomeQueue queue = new OutcomeQueue(this::pendingWrite, this.scheduler, 1, 3, 100,
 				ChannelsProperties.WhenFull.REJECT);
-		List<Completion> completions = List.of(completion(), completion(), completion(), completion(), completion());
+		List<OutcomeRow> rows = List.of(outcomeRow(), outcomeRow(), outcomeRow(), outcomeRow(), outcomeRow());
 
-		completions.forEach(queue::submit);
+		rows.forEach(queue::submit);
 		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.batchSizes.size() == 1);
 		this.writes.get(0).tryEmitEmpty();
 		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.batchSizes.size() == 2);
@@ -116,26 +117,26 @@ class CompletionQueueTests {
 
 		// The first went alone, as soon as it came; the rest waited and went together.
 		assertThat(this.batchSizes).containsExactly(1, 3, 1);
-		assertThat(this.started).containsExactlyElementsOf(completions.stream().map(Completion::requestId).toList());
+		assertThat(this.started).containsExactlyElementsOf(rows.stream().map(OutcomeRow::requestId).toList());
 		assertThat(queue.backlog()).isEqualTo(1);
 	}
 
-	private Mono<Void> pendingWrite(List<Completion> batch) {
+	private Mono<Void> pendingWrite(List<OutcomeRow> batch) {
 		Sinks.Empty<Void> write = Sinks.empty();
 		this.writes.add(write);
-		batch.forEach((completion) -> this.started.add(completion.requestId()));
+		batch.forEach((row) -> this.started.add(row.requestId()));
 		this.batchSizes.add(batch.size());
 		return write.asMono();
 	}
 
-	private static Completion completion() {
+	private static OutcomeRow outcomeRow() {
 		RequestStart request = new RequestStart(UUID.randomUUID(), TestRoutes.route("queue"), "GET",
 				"/channels/queue/x", null, List.of(), "127.0.0.1", Instant.now());
 		BodySummary empty = new BodySummary(0, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
 				new byte[0]);
 		ExchangeOutcome outcome = new ExchangeOutcome(ExchangeOutcome.Kind.DELIVERED, null, URI.create("http://sink/x"),
 				empty, empty, Duration.ofMillis(3), 200);
-		return Completion.of(RecordingState.written(request, TestRoutes.UNREDACTED), outcome, UUID.randomUUID(),
+		return OutcomeRow.of(RecordingState.written(request, TestRoutes.UNREDACTED), outcome, UUID.randomUUID(),
 				Instant.now());
 	}
 

@@ -1,4 +1,4 @@
-package dev.channels.gateway.recording;
+package dev.channels.gateway.recovery;
 
 import java.time.Duration;
 import java.util.HexFormat;
@@ -11,8 +11,9 @@ import org.springframework.r2dbc.core.DatabaseClient;
 /**
  * This instance's lease in {@code channel_instances}: while it is renewed, the requests
  * this instance owns are its own to close. Expiry is computed by the database's clock.
+ * Recording names it as the owner of every row it inserts.
  */
-class InstanceLease {
+public class InstanceLease {
 
 	private static final String RENEW = """
 			INSERT INTO channel_instances (id, expires_at)
@@ -42,7 +43,8 @@ class InstanceLease {
 		return host + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
 	}
 
-	String id() {
+	/** This instance's name: the owner of the requests it records. */
+	public String id() {
 		return this.id;
 	}
 

@@ -1,4 +1,4 @@
-package dev.channels.gateway.recording;
+package dev.channels.gateway.recovery;
 
 import java.time.Duration;
 
@@ -12,20 +12,24 @@ import reactor.core.scheduler.Scheduler;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Holds this instance's lease while it runs, sweeps the requests that crashed instances
- * left pending, and on shutdown writes every outcome before the database pool closes.
+ * Holds this instance's lease while it runs and sweeps the requests that crashed
+ * instances left pending; on shutdown, closes the requests of its own still pending and
+ * releases the lease.
  */
-class RecordingLifecycle implements SmartLifecycle {
+class RecoveryLifecycle implements SmartLifecycle {
 
 	/**
-	 * Starts before the web server takes requests, so that the lease is held before this
-	 * instance owns any request. Stops after the web server's graceful shutdown
-	 * ({@code DEFAULT_PHASE - 1024}) and its stop ({@code DEFAULT_PHASE - 2048}), so that
-	 * every exchange has ended, and before the beans are destroyed, the pool among them.
+	 * The lowest phase of the application. Starts first, before the web server takes
+	 * requests, so that the lease is held before this instance owns any request. Stops
+	 * last: after the web server's graceful shutdown ({@code DEFAULT_PHASE - 1024}) and
+	 * recording's outcome drain ({@code OutcomeDrain.PHASE},
+	 * {@code DEFAULT_PHASE - 4096}), so that a request still pending then is one whose
+	 * outcome was lost, and the lease is released after the last outcome; and before the
+	 * beans are destroyed, the pools among them.
 	 */
-	static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
+	static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 8192;
 
-	private static final Log logger = LogFactory.getLog(RecordingLifecycle.class);
+	private static final Log logger = LogFactory.getLog(RecoveryLifecycle.class);
 
 	private static final Duration STATEMENT_TIMEOUT = Duration.ofSeconds(10);
 
@@ -33,35 +37,26 @@ class RecordingLifecycle implements SmartLifecycle {
 
 	private final AbandonedRequests abandoned;
 
-	private final RecordingObserver observer;
-
-	private final CompletionQueue completions;
-
 	private final Scheduler scheduler;
-
-	private final Duration shutdownTimeout;
 
 	private volatile Disposable upkeep;
 
-	RecordingLifecycle(InstanceLease lease, AbandonedRequests abandoned, RecordingObserver observer,
-			CompletionQueue completions, Scheduler scheduler, Duration shutdownTimeout) {
+	RecoveryLifecycle(InstanceLease lease, AbandonedRequests abandoned, Scheduler scheduler) {
 		this.lease = lease;
 		this.abandoned = abandoned;
-		this.observer = observer;
-		this.completions = completions;
 		this.scheduler = scheduler;
-		this.shutdownTimeout = shutdownTimeout;
 	}
 
 	@Override
 	public void start() {
 		// Flyway has just reached the database, so a failure here is worth failing
-		// start-up for.
+		// start-up
+		// for.
 		this.lease.renew().block(STATEMENT_TIMEOUT);
 		logger.info("Instance " + this.lease.id() + " holds its lease (" + this.lease.duration() + ")");
 		// Renewal before each sweep: an instance whose lease lapsed while the database
-		// was away
-		// takes it back before it judges others.
+		// was
+		// away takes it back before it judges others.
 		this.upkeep = Flux.interval(this.lease.duration().dividedBy(3), this.scheduler)
 			.onBackpressureDrop()
 			.concatMap((tick) -> this.lease.renew()
@@ -83,7 +78,6 @@ class RecordingLifecycle implements SmartLifecycle {
 		if (upkeep != null) {
 			upkeep.dispose();
 		}
-		awaitOutcomesWritten();
 		try {
 			Long closed = this.abandoned.closeOwn().block(STATEMENT_TIMEOUT);
 			if (closed != null && closed > 0) {
@@ -107,25 +101,6 @@ class RecordingLifecycle implements SmartLifecycle {
 	@Override
 	public int getPhase() {
 		return PHASE;
-	}
-
-	private void awaitOutcomesWritten() {
-		long deadline = System.nanoTime() + this.shutdownTimeout.toNanos();
-		while (this.observer.inFlight() > 0 || this.completions.backlog() > 0) {
-			if (System.nanoTime() - deadline >= 0) {
-				logger.error("Instance " + this.lease.id() + ": shutdown timeout (" + this.shutdownTimeout + ") with "
-						+ this.observer.inFlight() + " exchanges in flight and " + this.completions.backlog()
-						+ " outcomes not written");
-				return;
-			}
-			try {
-				Thread.sleep(10);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				return;
-			}
-		}
 	}
 
 	private void logClosed(long closed) {

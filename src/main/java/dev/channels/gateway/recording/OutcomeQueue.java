@@ -9,6 +9,8 @@ import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
+import dev.channels.gateway.ChannelsProperties;
+
 /**
  * Writes outcomes off the request path: a bounded backlog in front of a bounded number of
  * concurrent writes, each subscribed on the recording scheduler so that building and
@@ -21,13 +23,13 @@ import reactor.core.scheduler.Scheduler;
  * outcome that finds the backlog full is refused; that is counted and logged (at most one
  * line every {@value #DROP_LOG_INTERVAL_SECONDS} seconds, with the count), never silent.
  */
-class CompletionQueue {
+class OutcomeQueue {
 
-	private static final Log logger = LogFactory.getLog(CompletionQueue.class);
+	private static final Log logger = LogFactory.getLog(OutcomeQueue.class);
 
 	static final long DROP_LOG_INTERVAL_SECONDS = 10;
 
-	private final Batches<Completion> batches;
+	private final Batches<OutcomeRow> batches;
 
 	private final int capacity;
 
@@ -45,7 +47,7 @@ class CompletionQueue {
 	 * @param capacity outcomes that may wait or be written before the backlog is full
 	 * @param whenFull what a full backlog means
 	 */
-	CompletionQueue(Function<List<Completion>, Mono<Void>> writer, Scheduler scheduler, int concurrency, int batchSize,
+	OutcomeQueue(Function<List<OutcomeRow>, Mono<Void>> writer, Scheduler scheduler, int concurrency, int batchSize,
 			int capacity, ChannelsProperties.WhenFull whenFull) {
 		this.batches = new Batches<>((batch) -> write(writer, scheduler, batch), concurrency, batchSize);
 		this.capacity = capacity;
@@ -56,12 +58,12 @@ class CompletionQueue {
 	 * Queues an outcome for writing.
 	 * @return {@code false} when the backlog was full and the outcome was dropped
 	 */
-	boolean submit(Completion completion) {
+	boolean submit(OutcomeRow outcome) {
 		if (this.dropWhenFull && full()) {
-			droppedOne(completion);
+			droppedOne(outcome);
 			return false;
 		}
-		this.batches.add(completion);
+		this.batches.add(outcome);
 		return true;
 	}
 
@@ -92,8 +94,8 @@ class CompletionQueue {
 		return this.dropped.get();
 	}
 
-	private static Mono<Void> write(Function<List<Completion>, Mono<Void>> writer, Scheduler scheduler,
-			List<Completion> batch) {
+	private static Mono<Void> write(Function<List<OutcomeRow>, Mono<Void>> writer, Scheduler scheduler,
+			List<OutcomeRow> batch) {
 		return Mono.defer(() -> writer.apply(batch)).subscribeOn(scheduler).onErrorResume((error) -> {
 			logger.error("Outcomes of " + batch.size() + " requests, the first " + batch.get(0).requestId()
 					+ " on channel " + batch.get(0).channelId() + ": write failed: " + error);
@@ -101,14 +103,14 @@ class CompletionQueue {
 		});
 	}
 
-	private void droppedOne(Completion completion) {
+	private void droppedOne(OutcomeRow outcome) {
 		long total = this.dropped.incrementAndGet();
 		long now = System.nanoTime();
 		long next = this.nextDropLogNanos.get();
 		if (now - next >= 0
 				&& this.nextDropLogNanos.compareAndSet(next, now + DROP_LOG_INTERVAL_SECONDS * 1_000_000_000L)) {
-			logger.error("Completion backlog full: outcome of request " + completion.requestId() + " on channel "
-					+ completion.channelId() + " dropped, it stays pending until this instance stops (" + total
+			logger.error("Outcome backlog full: outcome of request " + outcome.requestId() + " on channel "
+					+ outcome.channelId() + " dropped, it stays pending until this instance stops (" + total
 					+ " dropped since start)");
 		}
 	}

@@ -1,4 +1,4 @@
-package dev.channels.gateway.recording;
+package dev.channels.gateway;
 
 import java.time.Duration;
 import java.util.List;
@@ -166,12 +166,12 @@ public record ChannelsProperties(@DefaultValue("64KB") DataSize previewSize, @De
 		}
 
 		/** Whether requests are ever deleted. */
-		boolean deletes() {
+		public boolean deletes() {
 			return positive(this.maxAge);
 		}
 
 		/** Whether events are ever wiped. */
-		boolean wipes() {
+		public boolean wipes() {
 			return positive(this.wipeAfter);
 		}
 
@@ -179,7 +179,7 @@ public record ChannelsProperties(@DefaultValue("64KB") DataSize previewSize, @De
 		 * A duration as it is written in the settings: {@code 30d}, {@code 12h},
 		 * {@code 100ms}.
 		 */
-		static String text(Duration duration) {
+		public static String text(Duration duration) {
 			long millis = duration.toMillis();
 			long[] units = { 86_400_000, 3_600_000, 60_000, 1000 };
 			String[] names = { "d", "h", "m", "s" };

@@ -22,7 +22,7 @@ import org.springframework.r2dbc.core.DatabaseClient;
  * <p>
  * The JSON field names are the columns' names.
  */
-class HistoryRecords {
+class HistoryQueries {
 
 	private static final String LIST = """
 			SELECT r.id, r.channel_id, r.state, r.started_at, r.completed_at,
@@ -48,8 +48,7 @@ class HistoryRecords {
 			WHERE r.id = $1""";
 
 	// One pass over the window's rows (channel_requests_channel_started_idx); the
-	// latencies
-	// are those of every request that has one, whatever its state.
+	// latencies are those of every request that has one, whatever its state.
 	private static final String SUMMARY = """
 			SELECT count(*) AS total,
 			    count(*) FILTER (WHERE r.state = 'pending') AS pending,
@@ -69,7 +68,7 @@ class HistoryRecords {
 
 	private final JsonMapper json;
 
-	HistoryRecords(DatabaseClient database, JsonMapper json) {
+	HistoryQueries(DatabaseClient database, JsonMapper json) {
 		this.database = database;
 		this.json = json;
 	}
@@ -116,7 +115,7 @@ class HistoryRecords {
 		for (int i = 0; i < values.size(); i++) {
 			statement = statement.bind(i, values.get(i));
 		}
-		return statement.map(HistoryRecords::listItem).all().collectList().map((rows) -> {
+		return statement.map(HistoryQueries::listItem).all().collectList().map((rows) -> {
 			List<Map<String, Object>> page = (rows.size() > query.limit()) ? rows.subList(0, query.limit()) : rows;
 			String next = null;
 			if (rows.size() > query.limit()) {
@@ -124,7 +123,7 @@ class HistoryRecords {
 				next = new Cursor((Instant) last.get(STARTED_AT), (UUID) last.get("id")).encode();
 			}
 			Map<String, Object> body = new LinkedHashMap<>();
-			body.put("requests", page.stream().map(HistoryRecords::withTimesAsText).toList());
+			body.put("requests", page.stream().map(HistoryQueries::withTimesAsText).toList());
 			body.put("next", next);
 			return body;
 		});

@@ -1,4 +1,4 @@
-package dev.channels.gateway.recording;
+package dev.channels.gateway.recovery;
 
 import reactor.core.publisher.Mono;
 

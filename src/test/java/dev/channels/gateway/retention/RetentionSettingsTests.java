@@ -1,9 +1,11 @@
-package dev.channels.gateway.recording;
+package dev.channels.gateway.retention;
 
 import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+
+import dev.channels.gateway.ChannelsProperties;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.BindException;

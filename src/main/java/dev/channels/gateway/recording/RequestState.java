@@ -3,12 +3,10 @@ package dev.channels.gateway.recording;
 import dev.channels.gateway.observer.ExchangeOutcome;
 
 /**
- * The derived state of a recorded request, as stored in {@code channel_requests.state}.
+ * The final state of a recorded request, as stored in {@code channel_requests.state}. The
+ * row is inserted {@code pending} (the column's default) and closed with one of these.
  */
-enum ChannelState {
-
-	/** Recorded before forwarding; the outcome is not known yet. */
-	PENDING,
+enum RequestState {
 
 	/** The sink answered 2xx or 3xx and the client got the whole response. */
 	SUCCESS,
@@ -24,7 +22,7 @@ enum ChannelState {
 	 */
 	ERROR;
 
-	static ChannelState of(ExchangeOutcome.Kind kind, Integer status) {
+	static RequestState of(ExchangeOutcome.Kind kind, Integer status) {
 		return switch (kind) {
 			case DELIVERED -> (status != null && status >= 400) ? FAILED : SUCCESS;
 			case TIMED_OUT -> TIMEOUT;

@@ -1,4 +1,4 @@
-package dev.channels.gateway.recording;
+package dev.channels.gateway;
 
 import java.time.Duration;
 import java.util.Map;

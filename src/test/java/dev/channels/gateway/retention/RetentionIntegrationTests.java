@@ -1,13 +1,11 @@
-package dev.channels.gateway.recording;
+package dev.channels.gateway.retention;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,26 +17,25 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
-import dev.channels.gateway.observer.BodySummary;
-import dev.channels.gateway.observer.ExchangeOutcome;
-import dev.channels.gateway.observer.Header;
-import dev.channels.gateway.observer.RequestStart;
-import dev.channels.gateway.observer.ResponseStart;
+import dev.channels.gateway.ChannelsProperties;
+import dev.channels.gateway.recording.TestOutcomes;
+import dev.channels.gateway.recovery.InstanceLease;
 import dev.channels.gateway.support.GatewayIntegrationTest;
 import dev.channels.gateway.support.RecordedRequests;
 import dev.channels.gateway.support.TestBodies;
 import dev.channels.gateway.support.TestDatabase;
-import dev.channels.gateway.support.TestRoutes;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ApplicationContext;
 import org.springframework.r2dbc.core.DatabaseClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -82,7 +79,9 @@ class RetentionIntegrationTests extends GatewayIntegrationTest {
 	private DatabaseClient database;
 
 	@Autowired
-	private RequestRecords records;
+	private ApplicationContext context;
+
+	private TestOutcomes outcomes;
 
 	@Autowired
 	private InstanceLease lease;
@@ -92,6 +91,11 @@ class RetentionIntegrationTests extends GatewayIntegrationTest {
 
 	@Autowired
 	private MeterRegistry meterRegistry;
+
+	@BeforeEach
+	void outcomes() {
+		this.outcomes = new TestOutcomes(this.context);
+	}
 
 	@AfterEach
 	void removeRows() {
@@ -114,9 +118,9 @@ class RetentionIntegrationTests extends GatewayIntegrationTest {
 		UUID now = request("success", "0 days");
 		long expired = count(EXPIRED_REQUESTS);
 		SimpleMeterRegistry meters = new SimpleMeterRegistry();
-		ExpiredRecords retention = retention(1000);
-		new RecordingMetrics(meters).bind(retention,
-				new RetentionLifecycle(retention, Schedulers.parallel(), Duration.ofSeconds(1)));
+		RetentionStatements retention = retention(1000);
+		new RetentionMetrics(retention, new RetentionLifecycle(retention, Schedulers.parallel(), Duration.ofSeconds(1)))
+			.bindTo(meters);
 
 		long deleted = retention.deleteExpired().block(Duration.ofSeconds(30));
 
@@ -154,7 +158,7 @@ class RetentionIntegrationTests extends GatewayIntegrationTest {
 		List<UUID> old = IntStream.range(0, rows).mapToObj((i) -> request("success", EXPIRED)).toList();
 		old.forEach((id) -> event(id, EXPIRED));
 		long expired = count(EXPIRED_REQUESTS);
-		ExpiredRecords retention = retention(batchSize);
+		RetentionStatements retention = retention(batchSize);
 
 		long deleted = retention.deleteExpired().block(Duration.ofSeconds(30));
 
@@ -227,7 +231,7 @@ class RetentionIntegrationTests extends GatewayIntegrationTest {
 	void aWipedEventIsNotWipedAgain() {
 		UUID request = request("success", WIPEABLE);
 		UUID event = event(request, WIPEABLE);
-		ExpiredRecords retention = retention(1000);
+		RetentionStatements retention = retention(1000);
 		retention.wipeExpired().block(Duration.ofSeconds(30));
 		Map<String, Object> wiped = eventRow(event);
 
@@ -245,11 +249,11 @@ class RetentionIntegrationTests extends GatewayIntegrationTest {
 		int rows = 400;
 		bulk(rows, EXPIRED);
 		bulk(rows, WIPEABLE);
-		List<ExpiredRecords> instances = List.of(retention(10), retention(10), retention(10));
+		List<RetentionStatements> instances = List.of(retention(10), retention(10), retention(10));
 		long expired = count(EXPIRED_REQUESTS);
 
 		long deleted = Flux.fromIterable(instances)
-			.flatMap(ExpiredRecords::deleteExpired)
+			.flatMap(RetentionStatements::deleteExpired)
 			.reduce(0L, Long::sum)
 			.block(Duration.ofSeconds(60));
 
@@ -259,7 +263,7 @@ class RetentionIntegrationTests extends GatewayIntegrationTest {
 		long wipeable = count(WIPEABLE_EVENTS);
 
 		long wiped = Flux.fromIterable(instances)
-			.flatMap(ExpiredRecords::wipeExpired)
+			.flatMap(RetentionStatements::wipeExpired)
 			.reduce(0L, Long::sum)
 			.block(Duration.ofSeconds(60));
 
@@ -291,7 +295,7 @@ class RetentionIntegrationTests extends GatewayIntegrationTest {
 				statement.execute("SELECT 1 FROM channel_events WHERE id = '" + heldEvent + "' FOR UPDATE");
 			}
 
-			ExpiredRecords.Pass pass = retention(1000).pass().block(Duration.ofSeconds(5));
+			RetentionStatements.Pass pass = retention(1000).pass().block(Duration.ofSeconds(5));
 
 			assertThat(pass).isNotNull();
 			assertThat(this.recorded.request(free)).isEmpty();
@@ -310,16 +314,16 @@ class RetentionIntegrationTests extends GatewayIntegrationTest {
 		// Old requests still pending: retention must leave each alone until its outcome
 		// closes it.
 		int rows = 300;
-		List<Completion> outcomes = IntStream.range(0, rows).mapToObj((i) -> pendingOutcome()).toList();
-		List<List<Completion>> batches = new ArrayList<>();
+		List<UUID> ids = IntStream.range(0, rows).mapToObj((i) -> pendingOutcome()).toList();
+		List<List<UUID>> batches = new ArrayList<>();
 		for (int i = 0; i < rows; i += 10) {
-			batches.add(outcomes.subList(i, i + 10));
+			batches.add(ids.subList(i, i + 10));
 		}
-		ExpiredRecords first = retention(5);
-		ExpiredRecords second = retention(5);
+		RetentionStatements first = retention(5);
+		RetentionStatements second = retention(5);
 
 		CompletableFuture<Long> closed = Flux.fromIterable(batches)
-			.concatMap((batch) -> this.records.complete(batch).delayElement(Duration.ofMillis(2)))
+			.concatMap((batch) -> this.outcomes.write(batch).delayElement(Duration.ofMillis(2)))
 			.reduce(0L, Long::sum)
 			.toFuture();
 		CompletableFuture<Long> deleted = Flux.merge(retentionUntil(first, closed), retentionUntil(second, closed))
@@ -330,7 +334,6 @@ class RetentionIntegrationTests extends GatewayIntegrationTest {
 		long deletedWhileWriting = deleted.join();
 		long deletedAfter = first.deleteExpired().block(Duration.ofSeconds(30));
 		assertThat(deletedWhileWriting + deletedAfter).isGreaterThanOrEqualTo(rows);
-		List<UUID> ids = outcomes.stream().map(Completion::requestId).toList();
 		assertThat(count("SELECT count(*) FROM channel_requests WHERE id = ANY(?)", (Object) ids.toArray(UUID[]::new)))
 			.isZero();
 	}
@@ -412,21 +415,21 @@ class RetentionIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	// Deletes, pass after pass, until the outcome writes are done.
-	private Flux<Long> retentionUntil(ExpiredRecords retention, CompletableFuture<Long> writes) {
+	private Flux<Long> retentionUntil(RetentionStatements retention, CompletableFuture<Long> writes) {
 		return Mono.defer(retention::deleteExpired).repeat(() -> !writes.isDone());
 	}
 
-	private ExpiredRecords retention(int batchSize) {
+	private RetentionStatements retention(int batchSize) {
 		return retention(batchSize, Duration.ofMinutes(1));
 	}
 
-	private ExpiredRecords retention(int batchSize, Duration interval) {
-		return new ExpiredRecords(this.database,
+	private RetentionStatements retention(int batchSize, Duration interval) {
+		return new RetentionStatements(this.database,
 				new ChannelsProperties.Retention(MAX_AGE, WIPE_AFTER, interval, batchSize, Duration.ZERO),
 				Schedulers.parallel(), Duration.ofSeconds(30));
 	}
 
-	private static RetentionLifecycle lifecycle(ExpiredRecords retention) {
+	private static RetentionLifecycle lifecycle(RetentionStatements retention) {
 		return new RetentionLifecycle(retention, Schedulers.parallel(), Duration.ofSeconds(5));
 	}
 
@@ -494,23 +497,16 @@ class RetentionIntegrationTests extends GatewayIntegrationTest {
 				FROM inserted""").params(CHANNEL + "-bulk", age, rows, age).update();
 	}
 
-	// An outcome for a new pending row, EXPIRED old, that this instance owns.
-	private Completion pendingOutcome() {
-		RequestStart start = new RequestStart(UUID.randomUUID(), TestRoutes.route(CHANNEL), "POST",
-				"/channels/retention/race", null, List.of(new Header("Content-Type", "text/plain")), "127.0.0.1",
-				Instant.now());
+	// A new pending row, EXPIRED old, that this instance owns, with its outcome ready.
+	private UUID pendingOutcome() {
+		UUID id = UUID.randomUUID();
 		this.recorded.jdbc()
 			.sql("INSERT INTO channel_requests (id, channel_id, started_at, owner) "
 					+ "VALUES (?, ?, now() - ?::interval, ?)")
-			.params(start.id(), CHANNEL, EXPIRED, this.lease.id())
+			.params(id, CHANNEL, EXPIRED, this.lease.id())
 			.update();
-		byte[] body = "race".getBytes(StandardCharsets.UTF_8);
-		BodySummary summary = new BodySummary(body.length, TestBodies.sha256(body), body);
-		RecordingState state = RecordingState.written(start, TestRoutes.UNREDACTED)
-			.withResponse(new ResponseStart(200, List.of(new Header("X-Sink", "yes")), Duration.ofMillis(1)));
-		ExchangeOutcome outcome = new ExchangeOutcome(ExchangeOutcome.Kind.DELIVERED, null,
-				URI.create("http://sink/race"), summary, summary, Duration.ofMillis(2), 200);
-		return Completion.of(state, outcome, UUID.randomUUID(), Instant.now());
+		this.outcomes.delivered(id, CHANNEL);
+		return id;
 	}
 
 	private Map<String, Object> eventRow(UUID id) {

@@ -1,10 +1,12 @@
-package dev.channels.gateway.recording;
+package dev.channels.gateway.retention;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
+
+import dev.channels.gateway.ChannelsProperties;
 
 import org.springframework.r2dbc.core.DatabaseClient;
 
@@ -25,7 +27,7 @@ import org.springframework.r2dbc.core.DatabaseClient;
  * Wipes lock events only, and skip any already locked, so they never wait: a delete may
  * wait for a wipe to commit, never the other way round.
  */
-class ExpiredRecords {
+class RetentionStatements {
 
 	// Oldest first, from channel_requests_started_idx read backwards.
 	private static final String DELETE = """
@@ -38,10 +40,8 @@ class ExpiredRecords {
 			DELETE FROM channel_requests r USING expired x WHERE r.id = x.id""";
 
 	// Oldest first, from the partial index channel_events_unwiped_idx, which holds only
-	// the
-	// events not wiped yet. A null column stays null: an error event may have no headers
-	// or
-	// previews at all.
+	// the events not wiped yet. A null column stays null: an error event may have no
+	// headers or previews at all.
 	private static final String WIPE = """
 			WITH expired AS (
 			    SELECT id FROM channel_events
@@ -78,7 +78,7 @@ class ExpiredRecords {
 	 * @param scheduler where the pauses between batches are timed
 	 * @param batchTimeout longest wait for one batch
 	 */
-	ExpiredRecords(DatabaseClient database, ChannelsProperties.Retention settings, Scheduler scheduler,
+	RetentionStatements(DatabaseClient database, ChannelsProperties.Retention settings, Scheduler scheduler,
 			Duration batchTimeout) {
 		this.database = database;
 		this.settings = settings;
@@ -160,9 +160,8 @@ class ExpiredRecords {
 
 	// [[name, value], ...] becomes [[name, null], ...], and a pair stored as Base64
 	// [name, value, "base64"] becomes [name, null, "base64"] (HeaderJson): names, order
-	// and
-	// form stay. An element that is not a pair, which the gateway never writes, is wiped
-	// whole.
+	// and form stay. An element that is not a pair, which the gateway never writes, is
+	// wiped whole.
 	private static String wipedValues(String column) {
 		return """
 				CASE WHEN %1$s IS NULL THEN NULL

@@ -3,6 +3,7 @@ package dev.channels.gateway.recording;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,6 +19,9 @@ import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 import reactor.util.retry.RetryBackoffSpec;
 
+import dev.channels.gateway.ChannelsProperties;
+import dev.channels.gateway.observer.Causes;
+
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessException;
 
@@ -28,13 +32,13 @@ import org.springframework.dao.TransientDataAccessException;
  * request as {@code error} instead, with an event that says why and leaves out the
  * headers and previews that may have caused the failure.
  */
-class CompletionWriter {
+class OutcomeWriter {
 
-	private static final Log logger = LogFactory.getLog(CompletionWriter.class);
+	private static final Log logger = LogFactory.getLog(OutcomeWriter.class);
 
 	private static final Set<String> PASSING_STATE_CLASSES = Set.of("08", "40", "53", "57");
 
-	private final RequestRecords records;
+	private final RecordingStatements statements;
 
 	private final Duration timeout;
 
@@ -46,15 +50,15 @@ class CompletionWriter {
 
 	private final RecordingMetrics metrics;
 
-	CompletionWriter(RequestRecords records, Duration timeout, ChannelsProperties.Retry retry,
+	OutcomeWriter(RecordingStatements statements, Duration timeout, ChannelsProperties.Retry retry,
 			PersistenceFailures failures, RecordingMetrics metrics) {
-		this.records = records;
+		this.statements = statements;
 		this.timeout = timeout;
 		this.failures = failures;
 		this.metrics = metrics;
 		this.retry = Retry.backoff(retry.maxRetries(), retry.firstBackoff())
 			.maxBackoff(retry.maxBackoff())
-			.filter(CompletionWriter::mayPass)
+			.filter(OutcomeWriter::mayPass)
 			.doBeforeRetry((signal) -> this.retries.incrementAndGet())
 			.onRetryExhaustedThrow((spec, signal) -> signal.failure());
 	}
@@ -64,14 +68,14 @@ class CompletionWriter {
 	 * written one by one, so that one outcome the database refuses costs no other its
 	 * record.
 	 */
-	Mono<Void> write(List<Completion> batch) {
+	Mono<Void> write(List<OutcomeRow> batch) {
 		if (batch.size() == 1) {
 			return write(batch.get(0));
 		}
 		long started = System.nanoTime();
-		return attempt(() -> this.records.complete(batch)).doOnNext((rows) -> {
+		return attempt(() -> this.statements.complete(batch)).doOnNext((rows) -> {
 			long took = System.nanoTime() - started;
-			batch.forEach((completion) -> this.metrics.outcomeWritten(took, "written"));
+			batch.forEach((row) -> this.metrics.outcomeWritten(took, "written"));
 		}).then().onErrorResume((error) -> {
 			logger.warn("A batch of " + batch.size() + " outcomes could not be written (" + error.getMessage()
 					+ "); writing them one by one");
@@ -79,19 +83,19 @@ class CompletionWriter {
 		});
 	}
 
-	Mono<Void> write(Completion completion) {
+	Mono<Void> write(OutcomeRow outcome) {
 		long started = System.nanoTime();
-		Mono<String> written = attempt(() -> this.records.complete(List.of(completion))).map((rows) -> "written");
+		Mono<String> written = attempt(() -> this.statements.complete(List.of(outcome))).map((rows) -> "written");
 		return written.onErrorResume((error) -> {
 			String reason = "recording the outcome failed: " + error.getMessage();
-			logger.error(describe(completion) + reason + "; marking it error");
-			return attempt(() -> this.records.completeAsError(completion, reason)).map((rows) -> "error");
+			logger.error(describe(outcome) + reason + "; marking it error");
+			return attempt(() -> this.statements.completeAsError(outcome, reason)).map((rows) -> "error");
 		}).onErrorResume((error) -> {
 			this.failures.writeFailed(String.valueOf(error.getMessage()));
-			logger.error(describe(completion) + "the outcome could not be written (" + error.getMessage()
+			logger.error(describe(outcome) + "the outcome could not be written (" + error.getMessage()
 					+ "); the request stays pending until this instance stops");
 			return Mono.just("failed");
-		}).doOnNext((outcome) -> this.metrics.outcomeWritten(System.nanoTime() - started, outcome)).then();
+		}).doOnNext((result) -> this.metrics.outcomeWritten(System.nanoTime() - started, result)).then();
 	}
 
 	/** Retries of outcome writes, since start. */
@@ -118,24 +122,26 @@ class CompletionWriter {
 		if (error instanceof TimeoutException) {
 			return true;
 		}
-		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-			if (cause instanceof R2dbcException r2dbc && r2dbc.getSqlState() != null) {
-				String state = r2dbc.getSqlState();
-				return PASSING_STATE_CLASSES.contains(state.substring(0, Math.min(2, state.length())))
-						|| state.equals("55P03");
-			}
+		Optional<String> sqlState = Causes.of(error)
+			.filter((cause) -> cause instanceof R2dbcException r2dbc && r2dbc.getSqlState() != null)
+			.map((cause) -> ((R2dbcException) cause).getSqlState())
+			.findFirst();
+		if (sqlState.isPresent()) {
+			String state = sqlState.get();
+			return PASSING_STATE_CLASSES.contains(state.substring(0, Math.min(2, state.length())))
+					|| state.equals("55P03");
 		}
-		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-			if (cause instanceof R2dbcTransientException || cause instanceof R2dbcNonTransientResourceException
-					|| cause instanceof IOException || cause instanceof TimeoutException) {
-				return true;
-			}
+		if (Causes.any(error,
+				(cause) -> cause instanceof R2dbcTransientException
+						|| cause instanceof R2dbcNonTransientResourceException || cause instanceof IOException
+						|| cause instanceof TimeoutException)) {
+			return true;
 		}
 		return error instanceof TransientDataAccessException || error instanceof DataAccessResourceFailureException;
 	}
 
-	private static String describe(Completion completion) {
-		return "Request " + completion.requestId() + " on channel " + completion.channelId() + ": ";
+	private static String describe(OutcomeRow outcome) {
+		return "Request " + outcome.requestId() + " on channel " + outcome.channelId() + ": ";
 	}
 
 }

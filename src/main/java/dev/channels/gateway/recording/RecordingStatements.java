@@ -27,7 +27,7 @@ import dev.channels.gateway.observer.RequestStart;
  * Statements go to the R2DBC driver directly, with positional parameters: they run for
  * every request, and a named-parameter layer would parse each of them again every time.
  */
-class RequestRecords {
+class RecordingStatements {
 
 	private static final String INSERT_PENDING = """
 			INSERT INTO channel_requests (id, channel_id, client_identity, started_at, owner, channel_snapshot_id)
@@ -39,12 +39,10 @@ class RequestRecords {
 	private static final Map<Integer, String> INSERT_BY_SIZE = new ConcurrentHashMap<>();
 
 	// One statement for a batch of outcomes, so one round trip and one commit, and
-	// atomic: the
-	// events and the final states land together. Closing the pending rows comes first:
-	// the
-	// row locks make a retry, a second writer or a sweeper that comes later find a row
-	// closed
-	// and write nothing for it, so there is one event per request.
+	// atomic: the events and the final states land together. Closing the pending rows
+	// comes first: the row locks make a retry, a second writer or a sweeper that comes
+	// later find a row closed and write nothing for it, so there is one event per
+	// request.
 	private static final String COMPLETE = """
 			WITH input (event_id, request_id, type, method, path, query, sink_url, request_headers,
 			    request_preview, request_hash, request_size, response_status, response_headers, response_preview,
@@ -81,17 +79,17 @@ class RequestRecords {
 			FROM closed""";
 
 	// New requests' rows go through the application's pool, outcomes through their own.
-	private final ConnectionFactory starts;
+	private final ConnectionFactory requestPool;
 
-	private final ConnectionFactory outcomes;
+	private final ConnectionFactory outcomePool;
 
 	private final JsonMapper json;
 
 	private final String owner;
 
-	RequestRecords(ConnectionFactory starts, ConnectionFactory outcomes, JsonMapper json, String owner) {
-		this.starts = starts;
-		this.outcomes = outcomes;
+	RecordingStatements(ConnectionFactory requestPool, ConnectionFactory outcomePool, JsonMapper json, String owner) {
+		this.requestPool = requestPool;
+		this.outcomePool = outcomePool;
 		this.json = json;
 		this.owner = owner;
 	}
@@ -102,7 +100,7 @@ class RequestRecords {
 	Mono<Void> insertPending(List<PendingRow> rows) {
 		String sql = INSERT_BY_SIZE.computeIfAbsent(rows.size(),
 				(size) -> INSERT_PENDING.formatted(placeholders(size, INSERT_COLUMNS)));
-		return execute(this.starts, sql, (statement) -> {
+		return execute(this.requestPool, sql, (statement) -> {
 			for (int row = 0; row < rows.size(); row++) {
 				RequestStart request = rows.get(row).request();
 				int first = row * INSERT_COLUMNS;
@@ -119,56 +117,56 @@ class RequestRecords {
 	 * Closes the pending rows with the outcomes' states and writes their events.
 	 * @return how many rows were closed: fewer than outcomes when some had no pending row
 	 */
-	Mono<Long> complete(List<Completion> completions) {
-		String sql = COMPLETE_BY_SIZE.computeIfAbsent(completions.size(),
+	Mono<Long> complete(List<OutcomeRow> outcomes) {
+		String sql = COMPLETE_BY_SIZE.computeIfAbsent(outcomes.size(),
 				(size) -> COMPLETE.formatted(placeholders(size, COMPLETE_COLUMNS)));
-		return execute(this.outcomes, sql, (statement) -> {
-			for (int row = 0; row < completions.size(); row++) {
-				bind(statement, row * COMPLETE_COLUMNS, completions.get(row));
+		return execute(this.outcomePool, sql, (statement) -> {
+			for (int row = 0; row < outcomes.size(); row++) {
+				bind(statement, row * COMPLETE_COLUMNS, outcomes.get(row));
 			}
 		});
 	}
 
 	// In the order of COMPLETE's input columns.
-	private void bind(Statement statement, int first, Completion completion) {
-		BodySummary response = completion.responseBody();
-		statement.bind(first, completion.eventId())
-			.bind(first + 1, completion.requestId())
-			.bind(first + 2, completion.eventType())
-			.bind(first + 3, completion.method())
-			.bind(first + 4, completion.path());
-		bind(statement, first + 5, completion.query(), String.class);
-		bind(statement, first + 6, completion.sinkUrl(), String.class);
-		statement.bind(first + 7, headers(completion.requestHeaders()))
-			.bind(first + 8, completion.requestBody().preview())
-			.bind(first + 9, completion.requestBody().sha256())
-			.bind(first + 10, completion.requestBody().size());
-		bind(statement, first + 11, completion.responseStatus(), Integer.class);
-		bind(statement, first + 12,
-				(completion.responseHeaders() != null) ? headers(completion.responseHeaders()) : null, Json.class);
+	private void bind(Statement statement, int first, OutcomeRow outcome) {
+		BodySummary response = outcome.responseBody();
+		statement.bind(first, outcome.eventId())
+			.bind(first + 1, outcome.requestId())
+			.bind(first + 2, outcome.eventType())
+			.bind(first + 3, outcome.method())
+			.bind(first + 4, outcome.path());
+		bind(statement, first + 5, outcome.query(), String.class);
+		bind(statement, first + 6, outcome.sinkUrl(), String.class);
+		statement.bind(first + 7, headers(outcome.requestHeaders()))
+			.bind(first + 8, outcome.requestBody().preview())
+			.bind(first + 9, outcome.requestBody().sha256())
+			.bind(first + 10, outcome.requestBody().size());
+		bind(statement, first + 11, outcome.responseStatus(), Integer.class);
+		bind(statement, first + 12, (outcome.responseHeaders() != null) ? headers(outcome.responseHeaders()) : null,
+				Json.class);
 		bind(statement, first + 13, (response != null) ? response.preview() : null, byte[].class);
 		bind(statement, first + 14, (response != null) ? response.sha256() : null, String.class);
 		bind(statement, first + 15, (response != null) ? response.size() : null, Long.class);
-		statement.bind(first + 16, completion.latencyMs());
-		bind(statement, first + 17, completion.ttfbMs(), Integer.class);
-		bind(statement, first + 18, completion.errorMessage(), String.class);
-		statement.bind(first + 19, completion.state().column()).bind(first + 20, completion.completedAt());
+		statement.bind(first + 16, outcome.latencyMs());
+		bind(statement, first + 17, outcome.ttfbMs(), Integer.class);
+		bind(statement, first + 18, outcome.errorMessage(), String.class);
+		statement.bind(first + 19, outcome.state().column()).bind(first + 20, outcome.completedAt());
 	}
 
 	/**
 	 * Closes the pending row as {@code error}, with an event that says why.
 	 * @return 1, or 0 when there was no pending row to close
 	 */
-	Mono<Long> completeAsError(Completion completion, String errorMessage) {
-		return execute(this.outcomes, COMPLETE_AS_ERROR,
-				(statement) -> statement.bind(0, completion.completedAt())
-					.bind(1, completion.requestId())
-					.bind(2, completion.eventId())
-					.bind(3, completion.method())
-					.bind(4, completion.path())
-					.bind(5, completion.requestBody().sha256())
-					.bind(6, completion.requestBody().size())
-					.bind(7, completion.latencyMs())
+	Mono<Long> completeAsError(OutcomeRow outcome, String errorMessage) {
+		return execute(this.outcomePool, COMPLETE_AS_ERROR,
+				(statement) -> statement.bind(0, outcome.completedAt())
+					.bind(1, outcome.requestId())
+					.bind(2, outcome.eventId())
+					.bind(3, outcome.method())
+					.bind(4, outcome.path())
+					.bind(5, outcome.requestBody().sha256())
+					.bind(6, outcome.requestBody().size())
+					.bind(7, outcome.latencyMs())
 					.bind(8, errorMessage));
 	}
 

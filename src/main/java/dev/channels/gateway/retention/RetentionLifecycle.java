@@ -1,4 +1,4 @@
-package dev.channels.gateway.recording;
+package dev.channels.gateway.retention;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -11,11 +11,13 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
+import dev.channels.gateway.ChannelsProperties;
+import dev.channels.gateway.observer.Causes;
+
 import org.springframework.context.SmartLifecycle;
-import org.springframework.core.NestedExceptionUtils;
 
 /**
- * Runs a retention pass ({@link ExpiredRecords}) every
+ * Runs a retention pass ({@link RetentionStatements}) every
  * {@code channels.retention.interval}, off the request path, on every instance. A pass
  * that fails is logged in one line and tried again at the next tick; a tick that comes
  * while a pass runs is skipped.
@@ -26,8 +28,8 @@ class RetentionLifecycle implements SmartLifecycle {
 	 * Starts once the web server takes requests, and stops first, before the web server's
 	 * graceful shutdown ({@code DEFAULT_PHASE - 1024}): retention has nothing to do
 	 * during a shutdown, and the outcome writes drained after it
-	 * ({@link RecordingLifecycle#PHASE}) then have the outcome pool to themselves. Long
-	 * before the pools close.
+	 * ({@code OutcomeDrain.PHASE}) then have the outcome pool to themselves. Long before
+	 * the pools close.
 	 */
 	static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 512;
 
@@ -36,7 +38,7 @@ class RetentionLifecycle implements SmartLifecycle {
 	// A failure's message can be long (a whole statement); one line, bounded.
 	private static final int MAX_MESSAGE_LENGTH = 300;
 
-	private final ExpiredRecords records;
+	private final RetentionStatements records;
 
 	private final Scheduler scheduler;
 
@@ -53,7 +55,7 @@ class RetentionLifecycle implements SmartLifecycle {
 	 * @param scheduler where the ticks are timed
 	 * @param stopTimeout on stop, the longest wait for the batch that runs to finish
 	 */
-	RetentionLifecycle(ExpiredRecords records, Scheduler scheduler, Duration stopTimeout) {
+	RetentionLifecycle(RetentionStatements records, Scheduler scheduler, Duration stopTimeout) {
 		this.records = records;
 		this.scheduler = scheduler;
 		this.stopTimeout = stopTimeout;
@@ -83,7 +85,7 @@ class RetentionLifecycle implements SmartLifecycle {
 	 * One pass, its failure logged and counted rather than passed on.
 	 * @return what it did, or nothing when it failed
 	 */
-	Mono<ExpiredRecords.Pass> pass() {
+	Mono<RetentionStatements.Pass> pass() {
 		return Mono.defer(() -> {
 			this.passing.set(true);
 			return this.records.pass();
@@ -132,7 +134,7 @@ class RetentionLifecycle implements SmartLifecycle {
 		return this.failures.get();
 	}
 
-	private void logPass(ExpiredRecords.Pass pass) {
+	private void logPass(RetentionStatements.Pass pass) {
 		if (logger.isDebugEnabled() && (pass.deleted() > 0 || pass.wiped() > 0)) {
 			logger
 				.debug("Retention pass deleted " + pass.deleted() + " requests and wiped " + pass.wiped() + " events");
@@ -146,7 +148,7 @@ class RetentionLifecycle implements SmartLifecycle {
 	// The database's own words (the innermost cause), not the wrapper that repeats the
 	// statement.
 	private static String oneLine(Throwable error) {
-		String text = NestedExceptionUtils.getMostSpecificCause(error).toString().replaceAll("\\s+", " ");
+		String text = Causes.root(error).toString().replaceAll("\\s+", " ");
 		return (text.length() <= MAX_MESSAGE_LENGTH) ? text : text.substring(0, MAX_MESSAGE_LENGTH) + "...";
 	}
 
