@@ -51,6 +51,9 @@ public record ChannelsProperties(@DefaultValue("64KB") DataSize previewSize, @De
 	 * @param insertConcurrency Inserts of new requests' rows that may run at once.
 	 * Requests that arrive while they all run are inserted together in the next, in one
 	 * statement.
+	 * @param insertQueueSize Requests that may wait for their rows to be written (or be
+	 * written) at once. While the database stalls, a request that finds this many waiting
+	 * is answered 503 at once; one that waited past insert-timeout is never inserted.
 	 * @param concurrency Outcome writes that may run at once.
 	 * @param batchSize Most rows one insert, and most outcomes one write, takes, as one
 	 * statement and one commit. Each takes what waits: one while they keep up, more when
@@ -65,10 +68,11 @@ public record ChannelsProperties(@DefaultValue("64KB") DataSize previewSize, @De
 	 * still to be written.
 	 */
 	public record Persistence(@DefaultValue("2s") Duration insertTimeout,
-			@DefaultValue("4") @Min(1) int insertConcurrency, @DefaultValue("8") @Min(1) int concurrency,
-			@DefaultValue("32") @Min(1) int batchSize, @DefaultValue("1000") @Min(1) int queueSize,
-			@DefaultValue("reject") WhenFull whenFull, @DefaultValue("5s") Duration writeTimeout,
-			@Valid @DefaultValue Retry retry, @DefaultValue("10s") Duration shutdownTimeout) {
+			@DefaultValue("4") @Min(1) int insertConcurrency, @DefaultValue("1000") @Min(1) int insertQueueSize,
+			@DefaultValue("8") @Min(1) int concurrency, @DefaultValue("32") @Min(1) int batchSize,
+			@DefaultValue("1000") @Min(1) int queueSize, @DefaultValue("reject") WhenFull whenFull,
+			@DefaultValue("5s") Duration writeTimeout, @Valid @DefaultValue Retry retry,
+			@DefaultValue("10s") Duration shutdownTimeout) {
 
 	}
 

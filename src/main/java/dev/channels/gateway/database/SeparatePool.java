@@ -2,6 +2,9 @@ package dev.channels.gateway.database;
 
 import java.util.function.Function;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
 import io.r2dbc.spi.Connection;
@@ -10,22 +13,28 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.boot.r2dbc.autoconfigure.R2dbcProperties;
+import org.springframework.boot.r2dbc.metrics.ConnectionPoolMetrics;
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.util.StringUtils;
 
 /**
  * A connection pool of its own on the application's database, for work that must never
  * take connections from another pool or leave another's callers waiting: outcome writes
  * apart from new requests' rows ({@link OutcomeDatabase}), history reads apart from both.
  * Same database and credentials, same pool timeouts as Spring Boot's pool
- * ({@code spring.r2dbc.pool.*}).
+ * ({@code spring.r2dbc.pool.*}: timeouts, life time, validation), and Spring Boot's pool
+ * meters under its own name.
  * <p>
  * Never a {@link ConnectionFactory} bean, so that Spring Boot still builds the
  * application's.
  */
-public abstract class SeparatePool implements DisposableBean {
+public abstract class SeparatePool implements DisposableBean, MeterBinder {
 
 	private final ConnectionPool pool;
+
+	private final String name;
 
 	private final DatabaseClient client;
 
@@ -42,19 +51,23 @@ public abstract class SeparatePool implements DisposableBean {
 		ConnectionPoolConfiguration.Builder configuration = ConnectionPoolConfiguration.builder(database)
 			.name(name)
 			.initialSize(0)
-			.maxSize(size)
-			.maxIdleTime(settings.getMaxIdleTime())
-			.acquireRetry(settings.getAcquireRetry());
-		if (settings.getMaxAcquireTime() != null) {
-			configuration.maxAcquireTime(settings.getMaxAcquireTime());
-		}
-		if (settings.getMaxCreateConnectionTime() != null) {
-			configuration.maxCreateConnectionTime(settings.getMaxCreateConnectionTime());
-		}
+			.maxSize(size);
+		// Spring Boot's own pool settings, as its pool builder maps them; the sizes are
+		// ours.
+		PropertyMapper map = PropertyMapper.get();
+		map.from(settings.getMaxIdleTime()).to(configuration::maxIdleTime);
+		map.from(settings.getMaxLifeTime()).to(configuration::maxLifeTime);
+		map.from(settings.getMaxAcquireTime()).to(configuration::maxAcquireTime);
+		map.from(settings.getMaxCreateConnectionTime()).to(configuration::maxCreateConnectionTime);
+		map.from(settings.getMaxValidationTime()).to(configuration::maxValidationTime);
+		map.from(settings.getAcquireRetry()).to(configuration::acquireRetry);
+		map.from(settings.getValidationQuery()).when(StringUtils::hasText).to(configuration::validationQuery);
+		map.from(settings.getValidationDepth()).to(configuration::validationDepth);
 		if (prepare != null) {
 			configuration.postAllocate(prepare);
 		}
 		this.pool = new ConnectionPool(configuration.build());
+		this.name = name;
 		this.client = DatabaseClient.create(this.pool);
 	}
 
@@ -65,6 +78,15 @@ public abstract class SeparatePool implements DisposableBean {
 
 	public DatabaseClient client() {
 		return this.client;
+	}
+
+	/**
+	 * Spring Boot's R2DBC pool meters ({@code r2dbc.pool.*}), tagged with this pool's
+	 * name where the application's pool is tagged {@code connectionFactory}.
+	 */
+	@Override
+	public void bindTo(MeterRegistry registry) {
+		new ConnectionPoolMetrics(this.pool, this.name, Tags.empty()).bindTo(registry);
 	}
 
 	@Override

@@ -1,5 +1,6 @@
 package dev.channels.gateway.history;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.r2dbc.spi.ConnectionFactory;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -32,8 +33,14 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 class HistoryManagementConfiguration {
 
 	@Bean
-	HistoryDatabase historyDatabase(ConnectionFactory connectionFactory, ObjectProvider<R2dbcProperties> r2dbc) {
-		return new HistoryDatabase(connectionFactory, r2dbc.getIfAvailable(R2dbcProperties::new).getPool());
+	HistoryDatabase historyDatabase(ConnectionFactory connectionFactory, ObjectProvider<R2dbcProperties> r2dbc,
+			ObjectProvider<MeterRegistry> meterRegistry) {
+		HistoryDatabase database = new HistoryDatabase(connectionFactory,
+				r2dbc.getIfAvailable(R2dbcProperties::new).getPool());
+		// The registry lives in the parent context, whose binders this child's beans are
+		// not.
+		meterRegistry.ifAvailable(database::bindTo);
+		return database;
 	}
 
 	@Bean

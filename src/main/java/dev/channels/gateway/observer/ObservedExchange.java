@@ -13,6 +13,7 @@ import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.http.server.HttpServerResponse;
+import reactor.util.context.ContextView;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
@@ -50,7 +51,8 @@ final class ObservedExchange<S> {
 
 	private final BodyTap responseBody;
 
-	private final CompletableFuture<Admission<S>> admission;
+	// Started when the exchange is subscribed, in its Reactor context.
+	private volatile @Nullable CompletableFuture<Admission<S>> admission;
 
 	// Guarded by this: the sink's answer and the end of the exchange race on different
 	// threads.
@@ -85,7 +87,6 @@ final class ObservedExchange<S> {
 		this.startNanos = startNanos;
 		this.requestBody = new BodyTap(previewLimit);
 		this.responseBody = new BodyTap(previewLimit);
-		this.admission = requestStarted(observer, request);
 	}
 
 	/**
@@ -98,7 +99,12 @@ final class ObservedExchange<S> {
 	 * resumes on after the admission; {@code null} outside a real server
 	 */
 	Mono<Void> run(ServerWebExchange exchange, GatewayFilterChain chain, @Nullable Object nativeRequest) {
-		Mono<Admission<S>> admitted = Mono.fromFuture(this.admission, true);
+		// A future, so that a client that leaves cancels the wait but not the admission.
+		Mono<Admission<S>> admitted = Mono.deferContextual((context) -> {
+			CompletableFuture<Admission<S>> admission = requestStarted(this.observer, this.request, context);
+			this.admission = admission;
+			return Mono.fromFuture(admission, true);
+		});
 		if (nativeRequest instanceof Connection connection) {
 			this.connection = connection;
 			// The admission completes on the observer's thread (the database driver's,
@@ -115,10 +121,11 @@ final class ObservedExchange<S> {
 	}
 
 	private static <S> CompletableFuture<Admission<S>> requestStarted(ExchangeObserver<S> observer,
-			RequestStart request) {
+			RequestStart request, ContextView context) {
 		try {
 			return observer.requestStarted(request)
 				.switchIfEmpty(Mono.error(() -> new IllegalStateException("observer returned no admission")))
+				.contextWrite(context)
 				.toFuture();
 		}
 		catch (RuntimeException ex) {
@@ -249,7 +256,11 @@ final class ObservedExchange<S> {
 	}
 
 	private void finish(SignalType signal) {
-		this.admission.whenComplete((admitted, admissionError) -> {
+		CompletableFuture<Admission<S>> admission = this.admission;
+		if (admission == null) {
+			return;
+		}
+		admission.whenComplete((admitted, admissionError) -> {
 			if (admitted == null) {
 				logger.error("Request " + this.request.id() + " on channel " + this.request.channelId()
 						+ ": observer failed to admit it", admissionError);

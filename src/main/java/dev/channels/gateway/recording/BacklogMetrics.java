@@ -15,11 +15,14 @@ class BacklogMetrics implements MeterBinder {
 
 	private final OutcomeWriter writer;
 
+	private final PendingInserts inserts;
+
 	private final PersistenceFailures failures;
 
-	BacklogMetrics(OutcomeQueue outcomes, OutcomeWriter writer, PersistenceFailures failures) {
+	BacklogMetrics(OutcomeQueue outcomes, OutcomeWriter writer, PendingInserts inserts, PersistenceFailures failures) {
 		this.outcomes = outcomes;
 		this.writer = writer;
+		this.inserts = inserts;
 		this.failures = failures;
 	}
 
@@ -40,6 +43,12 @@ class BacklogMetrics implements MeterBinder {
 		FunctionCounter
 			.builder("channels.recording.insert.failures", this.failures, PersistenceFailures::insertFailures)
 			.description("Requests refused because their row could not be written")
+			.register(registry);
+		FunctionCounter.builder("channels.recording.insert.overflow", this.inserts, PendingInserts::overflowed)
+			.description("Requests answered 503 at once because insert-queue-size others waited for their rows")
+			.register(registry);
+		FunctionCounter.builder("channels.recording.insert.expired", this.inserts, PendingInserts::expired)
+			.description("Requests whose row was never sent because they waited past insert-timeout")
 			.register(registry);
 		FunctionCounter.builder("channels.recording.dropped", this.outcomes, OutcomeQueue::dropped)
 			.description("Outcomes dropped because the backlog was full (when-full: drop)")

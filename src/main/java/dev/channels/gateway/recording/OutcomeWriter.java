@@ -64,9 +64,11 @@ class OutcomeWriter {
 	}
 
 	/**
-	 * Writes a batch of outcomes in one statement. If the batch fails, its outcomes are
-	 * written one by one, so that one outcome the database refuses costs no other its
-	 * record.
+	 * Writes a batch of outcomes in one statement. If the database refuses the batch for
+	 * its data, its outcomes are written one by one, inside the batch's slot, so that one
+	 * outcome the database refuses costs no other its record. If it still fails for a
+	 * passing reason after the last retry, the batch fails once, counted: its rows stay
+	 * pending and are closed by this instance at shutdown or by the sweeper.
 	 */
 	Mono<Void> write(List<OutcomeRow> batch) {
 		if (batch.size() == 1) {
@@ -77,9 +79,20 @@ class OutcomeWriter {
 			long took = System.nanoTime() - started;
 			batch.forEach((row) -> this.metrics.outcomeWritten(took, "written"));
 		}).then().onErrorResume((error) -> {
+			if (mayPass(error)) {
+				long took = System.nanoTime() - started;
+				batch.forEach((row) -> {
+					this.failures.writeFailed(String.valueOf(error.getMessage()));
+					this.metrics.outcomeWritten(took, "failed");
+				});
+				logger.error("A batch of " + batch.size() + " outcomes, the first of request "
+						+ batch.get(0).requestId() + ", could not be written after its retries (" + error.getMessage()
+						+ "); the requests stay pending until this instance stops or the sweeper closes them");
+				return Mono.empty();
+			}
 			logger.warn("A batch of " + batch.size() + " outcomes could not be written (" + error.getMessage()
 					+ "); writing them one by one");
-			return Flux.fromIterable(batch).flatMap(this::write, batch.size()).then();
+			return Flux.fromIterable(batch).concatMap(this::write).then();
 		});
 	}
 

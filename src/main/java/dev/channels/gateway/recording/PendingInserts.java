@@ -1,10 +1,14 @@
 package dev.channels.gateway.recording;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -13,8 +17,15 @@ import reactor.core.publisher.Mono;
  * while a slot is free is inserted at once and alone: nothing waits for a timer. Under
  * load, the database commits once per group rather than once per request.
  * <p>
- * A group the database refuses is inserted again one row at a time, so that one row it
- * refuses (for its data) costs no other request its admission.
+ * While the database stalls, requests wait here, and the wait is bounded twice: a request
+ * that finds {@code capacity} others waiting is refused at once, and one that waited past
+ * the insert timeout (its client has been answered 503 already) is never sent. Both are
+ * counted.
+ * <p>
+ * A group the database refuses for its data is inserted again one row at a time, inside
+ * the group's slot, so that one row it refuses costs no other request its admission. A
+ * group that fails for a passing reason (the connection, a timeout) fails whole: trying
+ * its rows one by one would only multiply the statements sent to a database in trouble.
  */
 class PendingInserts {
 
@@ -27,14 +38,27 @@ class PendingInserts {
 
 	private final Batches<Pending> groups;
 
+	private final int capacity;
+
+	private final long timeoutNanos;
+
+	private final AtomicLong overflowed = new AtomicLong();
+
+	private final AtomicLong expired = new AtomicLong();
+
 	/**
 	 * @param insert inserts the rows of a group of requests, in one statement
 	 * @param concurrency statements that may run at once
 	 * @param batchSize the most requests one statement takes
+	 * @param capacity the most requests that may wait or be inserted at once
+	 * @param timeout how long a request may wait for its statement to start
 	 */
-	PendingInserts(Function<List<PendingRow>, Mono<Void>> insert, int concurrency, int batchSize) {
+	PendingInserts(Function<List<PendingRow>, Mono<Void>> insert, int concurrency, int batchSize, int capacity,
+			Duration timeout) {
 		this.insert = insert;
 		this.groups = new Batches<>(this::insert, concurrency, batchSize);
+		this.capacity = capacity;
+		this.timeoutNanos = timeout.toNanos();
 	}
 
 	/**
@@ -42,21 +66,58 @@ class PendingInserts {
 	 * @return completes when the row is committed, or fails when it could not be
 	 */
 	CompletableFuture<Void> insert(PendingRow row) {
-		Pending pending = new Pending(row, new CompletableFuture<>());
+		if (this.groups.size() >= this.capacity) {
+			this.overflowed.incrementAndGet();
+			return CompletableFuture.failedFuture(new InsertQueueFullException(this.capacity));
+		}
+		Pending pending = new Pending(row, new CompletableFuture<>(), System.nanoTime() + this.timeoutNanos);
 		this.groups.add(pending);
 		return pending.inserted();
 	}
 
+	/**
+	 * Requests refused at once because {@code capacity} others were waiting, since start.
+	 */
+	long overflowed() {
+		return this.overflowed.get();
+	}
+
+	/**
+	 * Requests whose row was never sent because they waited past the timeout, since
+	 * start.
+	 */
+	long expired() {
+		return this.expired.get();
+	}
+
 	private Mono<Void> insert(List<Pending> group) {
-		return statement(group).doOnSuccess((done) -> group.forEach(Pending::succeeded)).onErrorResume((error) -> {
-			if (group.size() == 1) {
-				group.get(0).failed(error);
+		List<Pending> live = new ArrayList<>(group.size());
+		long now = System.nanoTime();
+		for (Pending pending : group) {
+			if (now - pending.deadline() >= 0) {
+				this.expired.incrementAndGet();
+				pending.failed(new TimeoutException("not sent: waited past the insert timeout for a connection"));
+			}
+			else {
+				live.add(pending);
+			}
+		}
+		if (live.isEmpty()) {
+			return Mono.empty();
+		}
+		return statement(live).doOnSuccess((done) -> live.forEach(Pending::succeeded)).onErrorResume((error) -> {
+			if (live.size() == 1 || OutcomeWriter.mayPass(error)) {
+				live.forEach((pending) -> pending.failed(error));
 				return Mono.empty();
 			}
-			// One by one, outside the group's slot: each request gets its own answer.
-			group
-				.forEach((pending) -> statement(List.of(pending)).subscribe(null, pending::failed, pending::succeeded));
-			return Mono.empty();
+			// One by one, inside the slot: each request gets its own answer.
+			return Flux.fromIterable(live)
+				.concatMap((pending) -> statement(List.of(pending)).doOnSuccess((done) -> pending.succeeded())
+					.onErrorResume((rowError) -> {
+						pending.failed(rowError);
+						return Mono.empty();
+					}))
+				.then();
 		});
 	}
 
@@ -65,7 +126,7 @@ class PendingInserts {
 			.timeout(LATE_INSERT_LIMIT);
 	}
 
-	private record Pending(PendingRow row, CompletableFuture<Void> inserted) {
+	private record Pending(PendingRow row, CompletableFuture<Void> inserted, long deadline) {
 
 		void succeeded() {
 			this.inserted.complete(null);
@@ -73,6 +134,17 @@ class PendingInserts {
 
 		void failed(Throwable error) {
 			this.inserted.completeExceptionally(error);
+		}
+
+	}
+
+	/**
+	 * A request refused because too many others wait for their rows to be written.
+	 */
+	static final class InsertQueueFullException extends IllegalStateException {
+
+		InsertQueueFullException(int capacity) {
+			super(capacity + " requests already wait for their rows to be written");
 		}
 
 	}

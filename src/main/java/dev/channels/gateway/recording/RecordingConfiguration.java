@@ -64,8 +64,9 @@ class RecordingConfiguration {
 		}
 
 		@Bean
-		BacklogMetrics backlogMetrics(OutcomeQueue outcomes, OutcomeWriter writer, PersistenceFailures failures) {
-			return new BacklogMetrics(outcomes, writer, failures);
+		BacklogMetrics backlogMetrics(OutcomeQueue outcomes, OutcomeWriter writer, PendingInserts inserts,
+				PersistenceFailures failures) {
+			return new BacklogMetrics(outcomes, writer, inserts, failures);
 		}
 
 		@Bean
@@ -88,14 +89,18 @@ class RecordingConfiguration {
 		}
 
 		@Bean
-		RecordingObserver recordingObserver(RecordingStatements statements, OutcomeQueue outcomes,
-				ChannelPolicies policies, ChannelSnapshots snapshots, ChannelsProperties properties,
-				PersistenceFailures failures, RecordingMetrics metrics) {
+		PendingInserts pendingInserts(RecordingStatements statements, ChannelsProperties properties) {
 			ChannelsProperties.Persistence persistence = properties.persistence();
-			PendingInserts inserts = new PendingInserts(statements::insertPending, persistence.insertConcurrency(),
-					persistence.batchSize());
-			return new RecordingObserver(inserts, outcomes, policies, snapshots, persistence.insertTimeout(), failures,
-					metrics);
+			return new PendingInserts(statements::insertPending, persistence.insertConcurrency(),
+					persistence.batchSize(), persistence.insertQueueSize(), persistence.insertTimeout());
+		}
+
+		@Bean
+		RecordingObserver recordingObserver(PendingInserts inserts, OutcomeQueue outcomes, ChannelPolicies policies,
+				ChannelSnapshots snapshots, ChannelsProperties properties, PersistenceFailures failures,
+				RecordingMetrics metrics) {
+			return new RecordingObserver(inserts, outcomes, policies, snapshots,
+					properties.persistence().insertTimeout(), failures, metrics);
 		}
 
 		@Bean

@@ -4,11 +4,14 @@ import java.net.ConnectException;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
+import reactor.util.context.Context;
 
 import dev.channels.gateway.observer.ExchangeOutcome.Kind;
 import dev.channels.gateway.observer.RecordingTestObserver.Observed;
@@ -45,6 +48,48 @@ class ObservingFilterTests {
 
 		assertThat(chained).isTrue();
 		assertThat(this.observer.withPath("/")).isEmpty();
+	}
+
+	@Test
+	void nothingIsObservedForAnExchangeThatIsNeverSubscribed() {
+		MockServerWebExchange exchange = channelExchange("echo", "/channels/echo/never-subscribed");
+
+		this.filter.filter(exchange, (e) -> Mono.empty());
+
+		assertThat(this.observer.withPath("/channels/echo/never-subscribed")).isEmpty();
+	}
+
+	@Test
+	void theAdmissionRunsInTheExchangesReactorContext() {
+		AtomicReference<String> finished = new AtomicReference<>();
+		ExchangeObserver<String> contextual = new ExchangeObserver<>() {
+
+			@Override
+			public Mono<Admission<String>> requestStarted(RequestStart request) {
+				return Mono
+					.deferContextual((context) -> Mono.just(Admission.proceed(context.getOrDefault("tenant", "none"))));
+			}
+
+			@Override
+			public String responseStarted(String state, ResponseStart response) {
+				return state;
+			}
+
+			@Override
+			public void responseFinished(String state, ExchangeOutcome outcome) {
+				finished.set(state);
+			}
+
+		};
+		ObservingFilter<String> filter = new ObservingFilter<>(contextual, (route) -> 1024);
+
+		StepVerifier
+			.create(filter.filter(channelExchange("echo", "/channels/echo/context"), (e) -> Mono.empty())
+				.contextWrite(Context.of("tenant", "acme")))
+			.expectComplete()
+			.verify(Duration.ofSeconds(5));
+
+		Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(finished).hasValue("acme"));
 	}
 
 	@Test

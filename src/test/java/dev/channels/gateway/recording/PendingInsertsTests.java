@@ -8,7 +8,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -28,7 +30,7 @@ class PendingInsertsTests {
 
 	@Test
 	void requestsThatArriveWhileEveryInsertRunsGoTogetherInTheNext() throws Exception {
-		PendingInserts inserts = new PendingInserts(this::pendingStatement, 1, 3);
+		PendingInserts inserts = new PendingInserts(this::pendingStatement, 1, 3, 100, Duration.ofMinutes(1));
 		List<PendingRow> requests = List.of(request(), request(), request(), request(), request());
 
 		List<CompletableFuture<Void>> inserted = requests.stream().map(inserts::insert).toList();
@@ -61,7 +63,7 @@ class PendingInsertsTests {
 				return firstAnswer.asMono();
 			}
 			return rows.contains(refused) ? Mono.error(new IllegalStateException("refused")) : Mono.empty();
-		}, 1, 10);
+		}, 1, 10, 100, Duration.ofMinutes(1));
 
 		CompletableFuture<Void> firstInserted = inserts.insert(first);
 		CompletableFuture<Void> refusedInserted = inserts.insert(refused);
@@ -74,6 +76,88 @@ class PendingInsertsTests {
 			.hasMessageContaining("refused");
 		assertThat(this.statements).containsExactly(List.of(first), List.of(refused, fine), List.of(refused),
 				List.of(fine));
+	}
+
+	@Test
+	void whileTheDatabaseStallsARequestBeyondTheCapacityIsRefusedAtOnceAndCounted() {
+		// One statement that never answers holds the one slot; the others wait.
+		PendingInserts inserts = new PendingInserts(this::pendingStatement, 1, 10, 3, Duration.ofMinutes(1));
+		List<CompletableFuture<Void>> admitted = List.of(inserts.insert(request()), inserts.insert(request()),
+				inserts.insert(request()));
+
+		CompletableFuture<Void> overflowing = inserts.insert(request());
+
+		assertThat(overflowing).isCompletedExceptionally();
+		assertThatThrownBy(overflowing::join).hasCauseInstanceOf(PendingInserts.InsertQueueFullException.class)
+			.hasMessageContaining("3 requests already wait");
+		assertThat(inserts.overflowed()).isOne();
+		assertThat(admitted).allSatisfy((future) -> assertThat(future).isNotDone());
+		assertThat(this.statements).hasSize(1);
+	}
+
+	@Test
+	void aRequestThatWaitedPastTheTimeoutIsNeverSentAndIsCounted() throws InterruptedException {
+		PendingInserts inserts = new PendingInserts(this::pendingStatement, 1, 10, 100, Duration.ofMillis(50));
+		PendingRow first = request();
+		PendingRow waiting = request();
+		CompletableFuture<Void> firstInserted = inserts.insert(first);
+		CompletableFuture<Void> waitingInserted = inserts.insert(waiting);
+
+		// The stalled statement answers after the waiting request's client was given up
+		// on.
+		Thread.sleep(100);
+		this.answers.get(0).tryEmitEmpty();
+
+		assertThat(firstInserted).succeedsWithin(Duration.ofSeconds(5));
+		assertThatThrownBy(() -> waitingInserted.get(5, TimeUnit.SECONDS)).hasMessageContaining("not sent");
+		assertThat(inserts.expired()).isOne();
+		assertThat(this.statements).containsExactly(List.of(first));
+	}
+
+	@Test
+	void aGroupThatFailsForAPassingReasonFailsWholeWithoutBeingSplit() {
+		PendingRow first = request();
+		Sinks.Empty<Void> firstAnswer = Sinks.empty();
+		PendingInserts inserts = new PendingInserts((rows) -> {
+			this.statements.add(rows);
+			return rows.equals(List.of(first)) ? firstAnswer.asMono()
+					: Mono.error(new R2dbcNonTransientResourceException("connection closed"));
+		}, 1, 10, 100, Duration.ofMinutes(1));
+		inserts.insert(first);
+		CompletableFuture<Void> second = inserts.insert(request());
+		CompletableFuture<Void> third = inserts.insert(request());
+
+		firstAnswer.tryEmitEmpty();
+
+		assertThatThrownBy(() -> second.get(5, TimeUnit.SECONDS)).hasMessageContaining("connection closed");
+		assertThatThrownBy(() -> third.get(5, TimeUnit.SECONDS)).hasMessageContaining("connection closed");
+		assertThat(this.statements).extracting(List::size).containsExactly(1, 2);
+	}
+
+	@Test
+	void aRefusedGroupIsSplitInsideItsSlotSoNoMoreStatementsRunThanTheConcurrency() {
+		AtomicInteger running = new AtomicInteger();
+		AtomicInteger mostRunning = new AtomicInteger();
+		PendingRow first = request();
+		Sinks.Empty<Void> firstAnswer = Sinks.empty();
+		PendingInserts inserts = new PendingInserts((rows) -> {
+			this.statements.add(rows);
+			Mono<Void> answer = rows.equals(List.of(first)) ? firstAnswer.asMono() : (rows.size() > 1)
+					? Mono.error(new IllegalStateException("refused")) : Mono.delay(Duration.ofMillis(5)).then();
+			return Mono.defer(() -> {
+				mostRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+				return answer;
+			}).doOnTerminate(running::decrementAndGet);
+		}, 1, 10, 100, Duration.ofMinutes(1));
+		inserts.insert(first);
+		List<CompletableFuture<Void>> group = List.of(inserts.insert(request()), inserts.insert(request()),
+				inserts.insert(request()));
+
+		firstAnswer.tryEmitEmpty();
+
+		assertThat(group).allSatisfy((future) -> assertThat(future).succeedsWithin(Duration.ofSeconds(5)));
+		assertThat(this.statements).extracting(List::size).containsExactly(1, 3, 1, 1, 1);
+		assertThat(mostRunning).hasValue(1);
 	}
 
 	private Mono<Void> pendingStatement(List<PendingRow> rows) {

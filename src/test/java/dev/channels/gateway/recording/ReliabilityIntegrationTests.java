@@ -65,6 +65,9 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 	@Autowired
 	private OutcomeWriter writer;
 
+	@Autowired
+	private PersistenceFailures failures;
+
 	private GatewayClient client;
 
 	@BeforeEach
@@ -72,6 +75,7 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 		this.client = new GatewayClient(this.port);
 		this.recorded.jdbc().sql("CREATE SEQUENCE IF NOT EXISTS test_retried_attempts").update();
 		this.recorded.jdbc().sql("CREATE SEQUENCE IF NOT EXISTS test_never_written_attempts").update();
+		this.recorded.jdbc().sql("CREATE SEQUENCE IF NOT EXISTS test_transient_batch_attempts").update();
 		// 40001 (serialization_failure) is a failure that passes when tried again.
 		this.recorded.jdbc().sql("""
 				CREATE OR REPLACE FUNCTION test_failing_outcomes() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -83,6 +87,10 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 				    END IF;
 				    IF NEW.type = 'sink_response' AND NEW.request_path LIKE '/channels/batch/refused%' THEN
 				        RAISE EXCEPTION 'simulated refusal';
+				    END IF;
+				    IF NEW.type = 'sink_response' AND NEW.request_path LIKE '/channels/batch/transient%' THEN
+				        PERFORM nextval('test_transient_batch_attempts');
+				        RAISE EXCEPTION 'simulated serialization failure' USING ERRCODE = '40001';
 				    END IF;
 				    IF NEW.type = 'sink_response' AND NEW.request_path LIKE '/channels/echo/echo/never-written%' THEN
 				        PERFORM nextval('test_never_written_attempts');
@@ -176,6 +184,29 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	@Test
+	void aBatchStillFailingForAPassingReasonAfterItsRetriesFailsOnceUnsplitAndItsRowsStayPending() {
+		long before = this.recorded.jdbc()
+			.sql("SELECT nextval('test_transient_batch_attempts')")
+			.query(Long.class)
+			.single();
+		OutcomeRow first = ownedOutcome("/channels/batch/transient-1", ExchangeOutcome.Kind.DELIVERED, 200);
+		OutcomeRow second = ownedOutcome("/channels/batch/transient-2", ExchangeOutcome.Kind.DELIVERED, 200);
+		long failuresBefore = this.failures.writeFailures();
+
+		this.writer.write(List.of(first, second)).block(Duration.ofSeconds(30));
+
+		// One statement per attempt, for the batch: no row-by-row writes and no error
+		// fallback, each with retries of its own.
+		assertThat(lastValue("test_transient_batch_attempts") - before).isEqualTo(TestChannels.MAX_RETRIES + 1);
+		assertThat(this.failures.writeFailures() - failuresBefore).isEqualTo(2);
+		for (OutcomeRow row : List.of(first, second)) {
+			assertThat(state(row.requestId())).isEqualTo("pending");
+			assertThat(this.recorded.events(row.requestId())).isEmpty();
+			this.recorded.jdbc().sql("DELETE FROM channel_requests WHERE id = ?").param(row.requestId()).update();
+		}
+	}
+
+	@Test
 	void aRequestWhoseRowIsNotWrittenInTimeIsAnswered503AndNotForwardedAndItsLateRowIsClosed() {
 		String path = "/echo/slow-insert-" + UUID.randomUUID();
 		long started = System.nanoTime();
@@ -242,8 +273,9 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 		ChannelPolicies policies = new ChannelPolicies(1024, new Redaction(List.of(), List.of()));
 		ChannelSnapshots snapshots = new ChannelSnapshots(this.connectionFactory, Flux::empty, Flux::empty, List.of(),
 				policies);
-		return new RecordingObserver(new PendingInserts(records::insertPending, 1, 1), queue, policies, snapshots,
-				Duration.ofSeconds(2), new PersistenceFailures(), new RecordingMetrics(new SimpleMeterRegistry()));
+		return new RecordingObserver(new PendingInserts(records::insertPending, 1, 1, 100, Duration.ofSeconds(2)),
+				queue, policies, snapshots, Duration.ofSeconds(2), new PersistenceFailures(),
+				new RecordingMetrics(new SimpleMeterRegistry()));
 	}
 
 	// The outcome of a request whose pending row this instance owns.
