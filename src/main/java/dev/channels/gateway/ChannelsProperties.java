@@ -30,6 +30,10 @@ import org.springframework.validation.annotation.Validated;
  * @param clientReadTimeout Longest pause between two reads of a request body from the
  * client. A client that stalls longer is disconnected, and its request recorded as
  * {@code error} with the bytes that had arrived.
+ * @param unreadBodyLimit Most bytes of a request body that the sink never read (it could
+ * not be reached) that are still read, to record them, before the client is answered 502
+ * or 504. Past it, the gateway stops reading, and the record says the body was not read
+ * to its end.
  * @param recording Whether requests are recorded at all.
  * @param retention How long records are kept.
  */
@@ -39,7 +43,8 @@ public record ChannelsProperties(@DefaultValue("64KB") DataSize previewSize, @De
 		"Authorization", "Proxy-Authorization", "X-API-Key", "Cookie", "Set-Cookie" }) List<String> redactedHeaders,
 		@DefaultValue List<String> redactedQueryParams, @Valid @DefaultValue Persistence persistence,
 		@Valid @DefaultValue Instance instance, @DefaultValue("60s") Duration clientReadTimeout,
-		@Valid @DefaultValue Recording recording, @Valid @DefaultValue Retention retention){
+		@DefaultValue("1MB") DataSize unreadBodyLimit, @Valid @DefaultValue Recording recording,
+		@Valid @DefaultValue Retention retention){
 
 	/**
 	 * How requests and outcomes are written. The request's row is written before it is
@@ -58,6 +63,10 @@ public record ChannelsProperties(@DefaultValue("64KB") DataSize previewSize, @De
 	 * @param batchSize Most rows one insert, and most outcomes one write, takes, as one
 	 * statement and one commit. Each takes what waits: one while they keep up, more when
 	 * they fall behind.
+	 * @param outcomeLinger How long an outcome write that is not full waits for more
+	 * outcomes, so that outcomes of requests that arrive apart are written together, in
+	 * one statement and one commit. Requests never wait for it: an outcome is written up
+	 * to this long after its exchange ended. 0 writes each as soon as a write is free.
 	 * @param queueSize Outcomes that may wait for a write. Each holds up to two body
 	 * previews, so this bounds the memory of a slow database.
 	 * @param whenFull What happens while the backlog of outcomes is full.
@@ -70,9 +79,9 @@ public record ChannelsProperties(@DefaultValue("64KB") DataSize previewSize, @De
 	public record Persistence(@DefaultValue("2s") Duration insertTimeout,
 			@DefaultValue("4") @Min(1) int insertConcurrency, @DefaultValue("1000") @Min(1) int insertQueueSize,
 			@DefaultValue("8") @Min(1) int concurrency, @DefaultValue("32") @Min(1) int batchSize,
-			@DefaultValue("1000") @Min(1) int queueSize, @DefaultValue("reject") WhenFull whenFull,
-			@DefaultValue("5s") Duration writeTimeout, @Valid @DefaultValue Retry retry,
-			@DefaultValue("10s") Duration shutdownTimeout) {
+			@DefaultValue("50ms") Duration outcomeLinger, @DefaultValue("1000") @Min(1) int queueSize,
+			@DefaultValue("reject") WhenFull whenFull, @DefaultValue("5s") Duration writeTimeout,
+			@Valid @DefaultValue Retry retry, @DefaultValue("10s") Duration shutdownTimeout) {
 
 	}
 

@@ -77,6 +77,11 @@ record Failure(ExchangeOutcome.Kind kind, String description, @Nullable HttpStat
 		return new Failure(ExchangeOutcome.Kind.INTERNAL_ERROR, "gateway failed: " + message(error), null);
 	}
 
+	/** The same failure, described otherwise. */
+	Failure withDescription(String description) {
+		return new Failure(this.kind, description, this.clientStatus);
+	}
+
 	private static Failure sinkFailed(String description) {
 		return new Failure(ExchangeOutcome.Kind.SINK_FAILED, description, HttpStatus.BAD_GATEWAY);
 	}

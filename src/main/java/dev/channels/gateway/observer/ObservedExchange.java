@@ -49,6 +49,8 @@ final class ObservedExchange<S> {
 
 	private final BodyTap requestBody;
 
+	private final long unreadBodyLimit;
+
 	private final BodyTap responseBody;
 
 	// Started when the exchange is subscribed, in its Reactor context.
@@ -81,7 +83,9 @@ final class ObservedExchange<S> {
 	// response.
 	private volatile boolean serverAnsweredFirst;
 
-	ObservedExchange(ExchangeObserver<S> observer, RequestStart request, long startNanos, int previewLimit) {
+	ObservedExchange(ExchangeObserver<S> observer, RequestStart request, long startNanos, int previewLimit,
+			long unreadBodyLimit) {
+		this.unreadBodyLimit = unreadBodyLimit;
 		this.observer = observer;
 		this.request = request;
 		this.startNanos = startNanos;
@@ -198,18 +202,34 @@ final class ObservedExchange<S> {
 		}
 		ResponseStatusException answer = new ResponseStatusException(failure.clientStatus(), failure.description(),
 				error);
-		return drainUnreadBody(tappedRequest).then(Mono.error(answer));
+		return drainUnreadBody(tappedRequest).doOnNext((drained) -> {
+			if (!drained) {
+				this.failure = failure.withDescription(failure.description() + "; the request body was not read past "
+						+ this.requestBody.size() + " bytes (channels.unread-body-limit)");
+			}
+		}).then(Mono.error(answer));
 	}
 
 	// When the sink could not be reached, the request body was never read; reading it
-	// through the tap keeps the record true to what the client sent. A client that asked
-	// to be told before sending (Expect: 100-continue) has sent nothing, and is not asked
-	// to.
-	private Mono<Void> drainUnreadBody(TappedRequest tappedRequest) {
+	// through the tap keeps the record true to what the client sent, up to the limit: a
+	// client that sends a gigabyte to a refused sink is answered after the limit, not
+	// after
+	// the gigabyte. A client that asked to be told before sending (Expect: 100-continue)
+	// has
+	// sent nothing, and is not asked to.
+	// Emits whether the body was read to its end.
+	private Mono<Boolean> drainUnreadBody(TappedRequest tappedRequest) {
 		if (this.requestBody.wasSubscribed() || tappedRequest.getHeaders().getFirst("Expect") != null) {
-			return Mono.empty();
+			return Mono.just(true);
 		}
-		return tappedRequest.getBody().doOnNext(DataBufferUtils::release).then().onErrorResume((ex) -> Mono.empty());
+		return tappedRequest.getBody().map((buffer) -> {
+			DataBufferUtils.release(buffer);
+			return this.requestBody.size();
+		})
+			.takeUntil((read) -> read >= this.unreadBodyLimit)
+			.last(0L)
+			.map((read) -> read < this.unreadBodyLimit || this.requestBody.isCompleted())
+			.onErrorReturn(true);
 	}
 
 	/**

@@ -43,15 +43,20 @@ public class ObservingFilter<S> implements GlobalFilter, Ordered {
 
 	private final ToIntFunction<Route> previewLimit;
 
+	private final long unreadBodyLimit;
+
 	/**
 	 * @param observer the observer to show exchanges to
 	 * @param previewLimit the leading bytes of each body to keep as its preview, by
 	 * route; it may throw to refuse a route it cannot observe, which fails the exchange
 	 * unforwarded
+	 * @param unreadBodyLimit the most bytes of a request body the sink never read (it
+	 * could not be reached) that are still read and tapped before the client is answered
 	 */
-	public ObservingFilter(ExchangeObserver<S> observer, ToIntFunction<Route> previewLimit) {
+	public ObservingFilter(ExchangeObserver<S> observer, ToIntFunction<Route> previewLimit, long unreadBodyLimit) {
 		this.observer = observer;
 		this.previewLimit = previewLimit;
+		this.unreadBodyLimit = unreadBodyLimit;
 	}
 
 	@Override
@@ -83,8 +88,8 @@ public class ObservingFilter<S> implements GlobalFilter, Ordered {
 		Object nativeRequest = RequestCapture.nativeRequest(exchange.getRequest());
 		RequestStart request = RequestCapture.capture(exchange.getRequest(), nativeRequest, IDS.generate(), route,
 				Instant.now());
-		return new ObservedExchange<>(this.observer, request, startNanos, previewLimit).run(exchange, chain,
-				nativeRequest);
+		return new ObservedExchange<>(this.observer, request, startNanos, previewLimit, this.unreadBodyLimit)
+			.run(exchange, chain, nativeRequest);
 	}
 
 }

@@ -1,5 +1,6 @@
 package dev.channels.gateway.recording;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -44,12 +45,14 @@ class OutcomeQueue {
 	 * @param scheduler where each write is subscribed
 	 * @param concurrency writes that may run at once
 	 * @param batchSize the most outcomes one write takes
+	 * @param linger how long a write that is not full waits for more outcomes
 	 * @param capacity outcomes that may wait or be written before the backlog is full
 	 * @param whenFull what a full backlog means
 	 */
 	OutcomeQueue(Function<List<OutcomeRow>, Mono<Void>> writer, Scheduler scheduler, int concurrency, int batchSize,
-			int capacity, ChannelsProperties.WhenFull whenFull) {
-		this.batches = new Batches<>((batch) -> write(writer, scheduler, batch), concurrency, batchSize);
+			Duration linger, int capacity, ChannelsProperties.WhenFull whenFull) {
+		this.batches = new Batches<>((batch) -> write(writer, scheduler, batch), concurrency, batchSize, linger,
+				scheduler);
 		this.capacity = capacity;
 		this.dropWhenFull = whenFull == ChannelsProperties.WhenFull.DROP;
 	}

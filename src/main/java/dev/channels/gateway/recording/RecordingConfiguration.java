@@ -60,7 +60,8 @@ class RecordingConfiguration {
 		OutcomeQueue outcomeQueue(OutcomeWriter writer, Scheduler recordingScheduler, ChannelsProperties properties) {
 			ChannelsProperties.Persistence persistence = properties.persistence();
 			return new OutcomeQueue(writer::write, recordingScheduler, persistence.concurrency(),
-					persistence.batchSize(), persistence.queueSize(), persistence.whenFull());
+					persistence.batchSize(), persistence.outcomeLinger(), persistence.queueSize(),
+					persistence.whenFull());
 		}
 
 		@Bean
@@ -104,8 +105,10 @@ class RecordingConfiguration {
 		}
 
 		@Bean
-		ObservingFilter<RecordingState> observingFilter(RecordingObserver observer, ChannelPolicies policies) {
-			return new ObservingFilter<>(observer, (route) -> policies.policy(route).previewLimit());
+		ObservingFilter<RecordingState> observingFilter(RecordingObserver observer, ChannelPolicies policies,
+				ChannelsProperties properties) {
+			return new ObservingFilter<>(observer, (route) -> policies.policy(route).previewLimit(),
+					properties.unreadBodyLimit().toBytes());
 		}
 
 		@Bean

@@ -281,7 +281,7 @@ class ObservingFilterIntegrationTests {
 
 		@Bean
 		ObservingFilter<String> observingFilter(RecordingTestObserver observer) {
-			return new ObservingFilter<>(observer, (route) -> PREVIEW);
+			return new ObservingFilter<>(observer, (route) -> PREVIEW, Long.MAX_VALUE);
 		}
 
 	}

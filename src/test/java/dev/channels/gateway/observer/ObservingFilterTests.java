@@ -35,7 +35,8 @@ class ObservingFilterTests {
 
 	private final RecordingTestObserver observer = new RecordingTestObserver();
 
-	private final ObservingFilter<String> filter = new ObservingFilter<>(this.observer, (route) -> 1024);
+	private final ObservingFilter<String> filter = new ObservingFilter<>(this.observer, (route) -> 1024,
+			Long.MAX_VALUE);
 
 	@Test
 	void exchangeOutsideEveryChannelPassesThroughUnobserved() {
@@ -81,7 +82,7 @@ class ObservingFilterTests {
 			}
 
 		};
-		ObservingFilter<String> filter = new ObservingFilter<>(contextual, (route) -> 1024);
+		ObservingFilter<String> filter = new ObservingFilter<>(contextual, (route) -> 1024, Long.MAX_VALUE);
 
 		StepVerifier
 			.create(filter.filter(channelExchange("echo", "/channels/echo/context"), (e) -> Mono.empty())

@@ -40,7 +40,7 @@ class OutcomeQueueTests {
 
 	@Test
 	void writesAtMostConcurrencyAtOnceAndDropsBeyondCapacityWhenSetToDrop() {
-		OutcomeQueue queue = new OutcomeQueue(this::pendingWrite, this.scheduler, 1, 1, 2,
+		OutcomeQueue queue = new OutcomeQueue(this::pendingWrite, this.scheduler, 1, 1, Duration.ZERO, 2,
 				ChannelsProperties.WhenFull.DROP);
 		List<OutcomeRow> rows = List.of(outcomeRow(), outcomeRow(), outcomeRow(), outcomeRow());
 
@@ -62,7 +62,7 @@ class OutcomeQueueTests {
 
 	@Test
 	void takesEveryOutcomeWhenSetToRejectAndSaysWhenItIsFull() {
-		OutcomeQueue queue = new OutcomeQueue(this::pendingWrite, this.scheduler, 1, 1, 2,
+		OutcomeQueue queue = new OutcomeQueue(this::pendingWrite, this.scheduler, 1, 1, Duration.ZERO, 2,
 				ChannelsProperties.WhenFull.REJECT);
 		List<OutcomeRow> rows = List.of(outcomeRow(), outcomeRow(), outcomeRow(), outcomeRow());
 
@@ -93,7 +93,7 @@ class OutcomeQueueTests {
 		OutcomeQueue queue = new OutcomeQueue((batch) -> {
 			batch.forEach((row) -> this.started.add(row.requestId()));
 			return Mono.error(new IllegalStateException("database gone"));
-		}, this.scheduler, 1, 1, 10, ChannelsProperties.WhenFull.REJECT);
+		}, this.scheduler, 1, 1, Duration.ZERO, 10, ChannelsProperties.WhenFull.REJECT);
 
 		queue.submit(outcomeRow());
 		queue.submit(outcomeRow());
@@ -104,7 +104,7 @@ class OutcomeQueueTests {
 
 	@Test
 	void aWriteTakesWhatWaitsUpToTheBatchSize() {
-		OutcomeQueue queue = new OutcomeQueue(this::pendingWrite, this.scheduler, 1, 3, 100,
+		OutcomeQueue queue = new OutcomeQueue(this::pendingWrite, this.scheduler, 1, 3, Duration.ZERO, 100,
 				ChannelsProperties.WhenFull.REJECT);
 		List<OutcomeRow> rows = List.of(outcomeRow(), outcomeRow(), outcomeRow(), outcomeRow(), outcomeRow());
 
@@ -119,6 +119,28 @@ class OutcomeQueueTests {
 		assertThat(this.batchSizes).containsExactly(1, 3, 1);
 		assertThat(this.started).containsExactlyElementsOf(rows.stream().map(OutcomeRow::requestId).toList());
 		assertThat(queue.backlog()).isEqualTo(1);
+	}
+
+	@Test
+	void withALingerOutcomesThatArriveApartAreWrittenTogetherAndAFullBatchGoesAtOnce() {
+		OutcomeQueue queue = new OutcomeQueue(this::pendingWrite, this.scheduler, 1, 4, Duration.ofMillis(300), 100,
+				ChannelsProperties.WhenFull.REJECT);
+		long started = System.nanoTime();
+
+		queue.submit(outcomeRow());
+		queue.submit(outcomeRow());
+		assertThat(this.batchSizes).isEmpty();
+		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.batchSizes.size() == 1);
+
+		// Neither went alone: the first waited the linger out for the second.
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+		assertThat(this.batchSizes).containsExactly(2);
+		this.writes.get(0).tryEmitEmpty();
+
+		List.of(outcomeRow(), outcomeRow(), outcomeRow(), outcomeRow()).forEach(queue::submit);
+
+		// A full batch does not wait.
+		assertThat(this.batchSizes).containsExactly(2, 4);
 	}
 
 	private Mono<Void> pendingWrite(List<OutcomeRow> batch) {

@@ -202,6 +202,23 @@ class RecordingIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	@Test
+	void aRefusedSinksUnreadBodyIsReadOnlyUpToTheLimitAndTheRecordSaysSo() {
+		byte[] body = TestBodies.bytes(4 * TestChannels.UNREAD_BODY_LIMIT_BYTES);
+
+		Response response = this.client.send("POST", "/channels/refused/large", body);
+
+		assertThat(response.status()).isEqualTo(502);
+		Recorded outcome = this.recorded.awaitOutcome(response.requestId());
+		assertThat(outcome.state()).isEqualTo("error");
+		long read = (Long) outcome.event().get("request_body_size");
+		assertThat(read).isGreaterThanOrEqualTo(TestChannels.UNREAD_BODY_LIMIT_BYTES).isLessThan(body.length);
+		assertThat(outcome.event().get("request_body_hash"))
+			.isEqualTo(TestBodies.sha256(Arrays.copyOf(body, (int) read)));
+		assertThat((String) outcome.event().get("error_message")).contains("refused")
+			.contains("the request body was not read past " + read + " bytes");
+	}
+
+	@Test
 	void sinkDyingMidBodyIsAnErrorThatKeepsTheSinksStatusAndHeaders() {
 		GatewayClient.RawResponse response = this.client.readUntilClosed("/channels/dying/anything");
 

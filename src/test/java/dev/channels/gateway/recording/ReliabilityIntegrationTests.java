@@ -257,7 +257,8 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 
 	// A backlog of one whose one outcome never finishes writing.
 	private static OutcomeQueue fullBacklog(ChannelsProperties.WhenFull whenFull) {
-		OutcomeQueue queue = new OutcomeQueue((row) -> Mono.never(), Schedulers.immediate(), 1, 1, 1, whenFull);
+		OutcomeQueue queue = new OutcomeQueue((row) -> Mono.never(), Schedulers.immediate(), 1, 1, Duration.ZERO, 1,
+				whenFull);
 		BodySummary empty = new BodySummary(0, TestBodies.sha256(new byte[0]), new byte[0]);
 		queue.submit(OutcomeRow.of(RecordingState.written(requestStart(), TestRoutes.UNREDACTED),
 				new ExchangeOutcome(ExchangeOutcome.Kind.CLIENT_ABORTED, "gone", null, empty, null, Duration.ZERO,

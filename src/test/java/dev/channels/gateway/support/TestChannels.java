@@ -43,6 +43,9 @@ import org.springframework.test.context.DynamicPropertyRegistry;
  */
 public final class TestChannels {
 
+	/** The most of a body a refused sink never read that the gateway still reads. */
+	public static final int UNREAD_BODY_LIMIT_BYTES = 256 * 1024;
+
 	public static final TestSink SINK = TestSink.start();
 
 	public static final int DYING_BODY_BYTES = 1000;
@@ -105,6 +108,7 @@ public final class TestChannels {
 		registry.add("channels.persistence.retry.max-retries", () -> MAX_RETRIES);
 		registry.add("channels.instance.lease-duration", () -> LEASE_SECONDS + "s");
 		registry.add("channels.client-read-timeout", () -> CLIENT_READ_TIMEOUT_MILLIS + "ms");
+		registry.add("channels.unread-body-limit", () -> UNREAD_BODY_LIMIT_BYTES + "B");
 		registry.add("server.port", () -> 0);
 		registry.add("management.server.port", () -> 0);
 	}
