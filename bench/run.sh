@@ -2,7 +2,10 @@
 # Benchmark of the Channels gateway on one machine: nginx as the sink, a throwaway
 # PostgreSQL, the gateway with the observer on and off, wrk and curl as clients.
 #
-# Usage: bench/run.sh [--quick] [--profile] [--no-docs]
+# Usage: bench/run.sh [--cost] [--quick] [--profile] [--no-docs]
+#   --cost      instead of the benchmark: the price of the record (bench/cost.py): the gateway's
+#               own CPU and PostgreSQL's CPU per request, against plain and against the floor
+#               (bench/floor/InsertFirstGateway.java), warmed by request count
 #   --quick     a 1-2 minute smoke run (shorter rounds, 256 MiB large bodies)
 #   --profile   instead of the benchmark: a 60 s JFR profile of the observed gateway under
 #               the small-request load, summarised (hot methods, observer vs gateway, database CPU)
@@ -44,4 +47,8 @@ if [[ -z "${JAR:-}" ]]; then
     fi
 fi
 export JAR
+if [[ "${1:-}" == "--cost" ]]; then
+    shift
+    exec python3 "$ROOT/bench/cost.py" --root "$ROOT" "$@"
+fi
 exec python3 "$ROOT/bench/bench.py" --root "$ROOT" "$@"

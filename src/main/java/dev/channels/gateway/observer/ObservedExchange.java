@@ -9,7 +9,6 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
-import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.http.server.HttpServerResponse;
@@ -113,7 +112,7 @@ final class ObservedExchange<S> {
 			this.connection = connection;
 			// The admission completes on the observer's thread (the database driver's,
 			// for one); the exchange goes on where the server started it.
-			admitted = admitted.publishOn(Schedulers.fromExecutor(connection.channel().eventLoop()));
+			admitted = admitted.publishOn(EventLoopSchedulers.of(connection.channel().eventLoop()));
 		}
 		return admitted.flatMap((admission) -> {
 			synchronized (this) {
