@@ -1,13 +1,17 @@
 import java.time.OffsetDateTime;
 import java.util.UUID;
 
+import io.r2dbc.postgresql.PostgresqlConnectionFactoryProvider;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.HttpResources;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.r2dbc.autoconfigure.ConnectionFactoryOptionsBuilderCustomizer;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.context.annotation.Bean;
 
@@ -26,6 +30,14 @@ public class InsertFirstGateway {
 
 	public static void main(String[] args) {
 		SpringApplication.run(InsertFirstGateway.class, args);
+	}
+
+	// --floor.shared-loops=true: the driver's connections on the server's own event loops
+	// (reactor-netty's global HttpResources) instead of a loop group of their own.
+	@Bean
+	@ConditionalOnBooleanProperty("floor.shared-loops")
+	ConnectionFactoryOptionsBuilderCustomizer sharedLoops() {
+		return (options) -> options.option(PostgresqlConnectionFactoryProvider.LOOP_RESOURCES, HttpResources.get());
 	}
 
 	@Bean

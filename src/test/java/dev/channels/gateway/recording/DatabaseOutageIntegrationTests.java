@@ -72,6 +72,9 @@ class DatabaseOutageIntegrationTests {
 		registry.add("channels.persistence.insert-timeout", () -> "1s");
 		registry.add("channels.persistence.concurrency", () -> 1);
 		registry.add("channels.persistence.queue-size", () -> QUEUE_SIZE);
+		// With a backlog of two, outcomes that linger for company would fill it by
+		// themselves.
+		registry.add("channels.persistence.outcome-linger", () -> "0s");
 		// About ten seconds of retries: longer than a restart of the database takes.
 		registry.add("channels.persistence.retry.first-backoff", () -> "100ms");
 		registry.add("channels.persistence.retry.max-backoff", () -> "500ms");
