@@ -1,6 +1,7 @@
 package dev.channels.gateway.observer;
 
 import java.time.Instant;
+import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 
 import com.fasterxml.uuid.Generators;
@@ -45,6 +46,8 @@ public class ObservingFilter<S> implements GlobalFilter, Ordered {
 
 	private final long unreadBodyLimit;
 
+	private final Predicate<String> trustedProxy;
+
 	/**
 	 * @param observer the observer to show exchanges to
 	 * @param previewLimit the leading bytes of each body to keep as its preview, by
@@ -52,11 +55,15 @@ public class ObservingFilter<S> implements GlobalFilter, Ordered {
 	 * unforwarded
 	 * @param unreadBodyLimit the most bytes of a request body the sink never read (it
 	 * could not be reached) that are still read and tapped before the client is answered
+	 * @param trustedProxy whether an address is a trusted proxy, whose
+	 * {@code X-Forwarded-For} entries name the client
 	 */
-	public ObservingFilter(ExchangeObserver<S> observer, ToIntFunction<Route> previewLimit, long unreadBodyLimit) {
+	public ObservingFilter(ExchangeObserver<S> observer, ToIntFunction<Route> previewLimit, long unreadBodyLimit,
+			Predicate<String> trustedProxy) {
 		this.observer = observer;
 		this.previewLimit = previewLimit;
 		this.unreadBodyLimit = unreadBodyLimit;
+		this.trustedProxy = trustedProxy;
 	}
 
 	@Override
@@ -87,7 +94,7 @@ public class ObservingFilter<S> implements GlobalFilter, Ordered {
 		long startNanos = System.nanoTime();
 		Object nativeRequest = RequestCapture.nativeRequest(exchange.getRequest());
 		RequestStart request = RequestCapture.capture(exchange.getRequest(), nativeRequest, IDS.generate(), route,
-				Instant.now());
+				Instant.now(), this.trustedProxy);
 		return new ObservedExchange<>(this.observer, request, startNanos, previewLimit, this.unreadBodyLimit)
 			.run(exchange, chain, nativeRequest);
 	}

@@ -1,9 +1,11 @@
 package dev.channels.gateway.observer;
 
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 import reactor.netty.http.server.HttpServerRequest;
@@ -19,8 +21,6 @@ import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
  */
 final class RequestCapture {
 
-	private static final String FORWARDED_FOR = "X-Forwarded-For";
-
 	private RequestCapture() {
 	}
 
@@ -29,9 +29,11 @@ final class RequestCapture {
 	 * @param request Spring's request
 	 * @param nativeRequest the server's own request underneath, from
 	 * {@link #nativeRequest}
+	 * @param trustedProxy whether an address is a trusted proxy, for the client's
+	 * identity
 	 */
 	static RequestStart capture(ServerHttpRequest request, @Nullable Object nativeRequest, UUID id, Route route,
-			Instant startedAt) {
+			Instant startedAt, Predicate<String> trustedProxy) {
 		String target;
 		List<Header> headers;
 		if (nativeRequest instanceof HttpServerRequest netty) {
@@ -48,7 +50,7 @@ final class RequestCapture {
 		String path = (question >= 0) ? target.substring(0, question) : target;
 		String query = (question >= 0) ? target.substring(question + 1) : null;
 		return new RequestStart(id, route, request.getMethod().name(), path, query, headers,
-				clientIdentity(request, headers), startedAt);
+				ClientIdentity.of(peer(request, nativeRequest), headers, trustedProxy), startedAt);
 	}
 
 	// A request target in absolute form (GET http://host/path HTTP/1.1) names the path
@@ -76,17 +78,12 @@ final class RequestCapture {
 		}
 	}
 
-	private static @Nullable String clientIdentity(ServerHttpRequest request, List<Header> headers) {
-		for (Header header : headers) {
-			if (header.name().equalsIgnoreCase(FORWARDED_FOR)) {
-				String first = header.value().split(",", 2)[0].strip();
-				if (!first.isEmpty()) {
-					return first;
-				}
-			}
-		}
-		InetSocketAddress peer = request.getRemoteAddress();
-		if (peer == null) {
+	// The connection's own peer: with trusted proxies set, Spring Cloud Gateway has the
+	// server replace the request's remote address with a forwarded one.
+	private static @Nullable String peer(ServerHttpRequest request, @Nullable Object nativeRequest) {
+		SocketAddress address = (nativeRequest instanceof HttpServerRequest netty) ? netty.connectionRemoteAddress()
+				: request.getRemoteAddress();
+		if (!(address instanceof InetSocketAddress peer)) {
 			return null;
 		}
 		return (peer.getAddress() != null) ? peer.getAddress().getHostAddress() : peer.getHostString();

@@ -18,7 +18,8 @@ import org.springframework.cloud.gateway.route.Route;
  * @param path the raw path the client called
  * @param query the raw query string, {@code null} when the target had no {@code ?}
  * @param headers the request headers in arrival order
- * @param clientIdentity the first {@code X-Forwarded-For} entry, else the peer address
+ * @param clientIdentity the peer address, or when the peer is a trusted proxy the address
+ * it forwards for ({@link ClientIdentity})
  * @param startedAt wall-clock time of arrival
  */
 public record RequestStart(UUID id, Route route, String method, String path, @Nullable String query,

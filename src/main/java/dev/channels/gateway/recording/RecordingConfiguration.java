@@ -1,5 +1,7 @@
 package dev.channels.gateway.recording;
 
+import java.util.function.Predicate;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.r2dbc.spi.ConnectionFactory;
 import reactor.core.scheduler.Scheduler;
@@ -17,10 +19,12 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.cloud.gateway.config.GatewayProperties;
+import org.springframework.cloud.gateway.filter.headers.TrustedProxies;
 import org.springframework.cloud.gateway.route.RouteDefinitionLocator;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.util.StringUtils;
 
 /**
  * Wires the recording observer into the gateway. With {@code channels.recording.enabled}
@@ -106,9 +110,14 @@ class RecordingConfiguration {
 
 		@Bean
 		ObservingFilter<RecordingState> observingFilter(RecordingObserver observer, ChannelPolicies policies,
-				ChannelsProperties properties) {
+				ChannelsProperties properties, GatewayProperties gateway) {
+			// Spring Cloud Gateway's own trusted proxies: what the sink is told in
+			// X-Forwarded-For and what is recorded as the client come from one setting.
+			String trustedProxies = gateway.getTrustedProxies();
+			Predicate<String> trustedProxy = StringUtils.hasText(trustedProxies)
+					? TrustedProxies.from(trustedProxies)::isTrusted : (address) -> false;
 			return new ObservingFilter<>(observer, (route) -> policies.policy(route).previewLimit(),
-					properties.unreadBodyLimit().toBytes());
+					properties.unreadBodyLimit().toBytes(), trustedProxy);
 		}
 
 		@Bean

@@ -281,7 +281,7 @@ class ObservingFilterIntegrationTests {
 
 		@Bean
 		ObservingFilter<String> observingFilter(RecordingTestObserver observer) {
-			return new ObservingFilter<>(observer, (route) -> PREVIEW, Long.MAX_VALUE);
+			return new ObservingFilter<>(observer, (route) -> PREVIEW, Long.MAX_VALUE, "127.0.0.1"::equals);
 		}
 
 	}

@@ -35,8 +35,8 @@ class ObservingFilterTests {
 
 	private final RecordingTestObserver observer = new RecordingTestObserver();
 
-	private final ObservingFilter<String> filter = new ObservingFilter<>(this.observer, (route) -> 1024,
-			Long.MAX_VALUE);
+	private final ObservingFilter<String> filter = new ObservingFilter<>(this.observer, (route) -> 1024, Long.MAX_VALUE,
+			(address) -> false);
 
 	@Test
 	void exchangeOutsideEveryChannelPassesThroughUnobserved() {
@@ -82,7 +82,8 @@ class ObservingFilterTests {
 			}
 
 		};
-		ObservingFilter<String> filter = new ObservingFilter<>(contextual, (route) -> 1024, Long.MAX_VALUE);
+		ObservingFilter<String> filter = new ObservingFilter<>(contextual, (route) -> 1024, Long.MAX_VALUE,
+				(address) -> false);
 
 		StepVerifier
 			.create(filter.filter(channelExchange("echo", "/channels/echo/context"), (e) -> Mono.empty())
