@@ -25,6 +25,12 @@ import org.springframework.validation.annotation.Validated;
  * the request's query and in the sink URL. Names match case-insensitively, after
  * percent-decoding. A channel can add its own in its route's metadata
  * ({@code redacted-query-params}).
+ * @param redactedBodyFields Fields whose values are stored as "[REDACTED]" in body
+ * previews: in a JSON body, every object member with that name at any depth; in an
+ * application/x-www-form-urlencoded body, every field with that name. Names match
+ * case-insensitively; the stored size and hash stay those of the real body, and
+ * channel_events.redactions says what was replaced. A channel can add its own in its
+ * route's metadata ({@code redacted-body-fields}).
  * @param persistence How requests and outcomes are written to the database.
  * @param instance How this gateway instance vouches for the requests it owns.
  * @param clientReadTimeout Longest pause between two reads of a request body from the
@@ -41,10 +47,11 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 public record ChannelsProperties(@DefaultValue("64KB") DataSize previewSize, @DefaultValue( {
 		"Authorization", "Proxy-Authorization", "X-API-Key", "Cookie", "Set-Cookie" }) List<String> redactedHeaders,
-		@DefaultValue List<String> redactedQueryParams, @Valid @DefaultValue Persistence persistence,
-		@Valid @DefaultValue Instance instance, @DefaultValue("60s") Duration clientReadTimeout,
-		@DefaultValue("1MB") DataSize unreadBodyLimit, @Valid @DefaultValue Recording recording,
-		@Valid @DefaultValue Retention retention){
+		@DefaultValue List<String> redactedQueryParams,
+		@DefaultValue({ "password", "client_secret", "access_token", "refresh_token" }) List<String> redactedBodyFields,
+		@Valid @DefaultValue Persistence persistence, @Valid @DefaultValue Instance instance,
+		@DefaultValue("60s") Duration clientReadTimeout, @DefaultValue("1MB") DataSize unreadBodyLimit,
+		@Valid @DefaultValue Recording recording, @Valid @DefaultValue Retention retention){
 
 	/**
 	 * How requests and outcomes are written. The request's row is written before it is

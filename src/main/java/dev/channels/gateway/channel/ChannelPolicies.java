@@ -19,6 +19,7 @@ import org.springframework.util.unit.DataSize;
  *   preview-size: 4KB                   # 0 turns previews off
  *   redacted-headers: X-Session, X-Sig  # on top of channels.redacted-headers
  *   redacted-query-params: token        # on top of channels.redacted-query-params
+ *   redacted-body-fields: pin           # on top of channels.redacted-body-fields
  * </pre> A policy is resolved once per route object: the gateway builds new ones when its
  * routes are refreshed, so a refresh takes effect with the next request that arrives
  * through it.
@@ -32,6 +33,8 @@ public class ChannelPolicies {
 	public static final String REDACTED_HEADERS = "redacted-headers";
 
 	public static final String REDACTED_QUERY_PARAMS = "redacted-query-params";
+
+	public static final String REDACTED_BODY_FIELDS = "redacted-body-fields";
 
 	private final int defaultPreviewLimit;
 
@@ -80,8 +83,9 @@ public class ChannelPolicies {
 		int previewLimit = (previewSize != null) ? previewLimit(previewSize) : this.defaultPreviewLimit;
 		List<String> headers = names(REDACTED_HEADERS, metadata.get(REDACTED_HEADERS));
 		List<String> parameters = names(REDACTED_QUERY_PARAMS, metadata.get(REDACTED_QUERY_PARAMS));
-		Redaction redaction = (headers.isEmpty() && parameters.isEmpty()) ? this.defaultRedaction
-				: this.defaultRedaction.and(headers, parameters);
+		List<String> bodyFields = names(REDACTED_BODY_FIELDS, metadata.get(REDACTED_BODY_FIELDS));
+		Redaction redaction = (headers.isEmpty() && parameters.isEmpty() && bodyFields.isEmpty())
+				? this.defaultRedaction : this.defaultRedaction.and(headers, parameters, bodyFields);
 		return new ChannelPolicy(previewLimit, redaction);
 	}
 

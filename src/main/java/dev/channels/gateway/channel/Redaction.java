@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -32,15 +33,33 @@ public final class Redaction {
 
 	private final Set<String> queryParameters;
 
-	public Redaction(Collection<String> headerNames, Collection<String> queryParameters) {
+	private final Set<String> bodyFields;
+
+	private final BodyFields bodies;
+
+	public Redaction(Collection<String> headerNames, Collection<String> queryParameters,
+			Collection<String> bodyFields) {
 		this.headerNames = lowerCase(headerNames.stream());
 		this.queryParameters = lowerCase(queryParameters.stream());
+		this.bodyFields = lowerCase(bodyFields.stream());
+		this.bodies = new BodyFields(this.bodyFields);
 	}
 
 	/** These names redacted too, on top of this redaction's. */
-	public Redaction and(Collection<String> moreHeaderNames, Collection<String> moreQueryParameters) {
+	public Redaction and(Collection<String> moreHeaderNames, Collection<String> moreQueryParameters,
+			Collection<String> moreBodyFields) {
 		return new Redaction(Stream.concat(this.headerNames.stream(), moreHeaderNames.stream()).toList(),
-				Stream.concat(this.queryParameters.stream(), moreQueryParameters.stream()).toList());
+				Stream.concat(this.queryParameters.stream(), moreQueryParameters.stream()).toList(),
+				Stream.concat(this.bodyFields.stream(), moreBodyFields.stream()).toList());
+	}
+
+	/**
+	 * A body preview with the values of secret fields replaced, in a JSON or form body
+	 * ({@link BodyFields}).
+	 * @param contentType the body's {@code Content-Type}, or {@code null}
+	 */
+	public RedactedBody body(@Nullable String contentType, byte[] preview) {
+		return this.bodies.redact(contentType, preview);
 	}
 
 	public boolean isSecretHeader(String name) {
@@ -138,6 +157,16 @@ public final class Redaction {
 		return names.map((name) -> name.strip().toLowerCase(Locale.ROOT))
 			.filter((name) -> !name.isEmpty())
 			.collect(Collectors.toUnmodifiableSet());
+	}
+
+	/**
+	 * A body preview after redaction.
+	 *
+	 * @param preview the preview as stored
+	 * @param fields how many values of each secret field (lower case) were replaced;
+	 * empty when the preview is as received
+	 */
+	public record RedactedBody(byte[] preview, Map<String, Integer> fields) {
 	}
 
 }

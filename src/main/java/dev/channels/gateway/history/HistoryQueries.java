@@ -10,6 +10,7 @@ import java.util.UUID;
 import io.r2dbc.spi.Readable;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -39,7 +40,7 @@ class HistoryQueries {
 			    e.request_headers::text AS request_headers, e.request_body_preview, e.request_body_hash,
 			    e.request_body_size, e.response_status, e.response_headers::text AS response_headers,
 			    e.response_body_preview, e.response_body_hash, e.response_body_size, e.latency_ms, e.ttfb_ms,
-			    e.error_message, e.inserted_at, e.wiped_at,
+			    e.error_message, e.inserted_at, e.wiped_at, e.redactions::text AS redactions,
 			    s.id AS snapshot_id, s.channel_id AS snapshot_channel_id, s.config_hash,
 			    s.definition::text AS definition, s.created_at AS snapshot_created_at
 			FROM channel_requests r
@@ -228,18 +229,31 @@ class HistoryQueries {
 		event.put("request_query", row.get("request_query", String.class));
 		event.put("sink_url", row.get("sink_url", String.class));
 		event.put("request_headers", StoredHeaders.render(row.get("request_headers", String.class), this.json));
-		event.put("request_body", Preview.body(row.get("request_body_size", Long.class),
-				row.get("request_body_hash", String.class), row.get("request_body_preview", byte[].class)));
+		String stored = row.get("redactions", String.class);
+		JsonNode redactions = (stored != null) ? this.json.readTree(stored) : this.json.createObjectNode();
+		event.put("request_body",
+				Preview.body(row.get("request_body_size", Long.class), row.get("request_body_hash", String.class),
+						row.get("request_body_preview", byte[].class), receivedBytes(redactions, "request")));
 		event.put("response_status", row.get("response_status", Integer.class));
 		event.put("response_headers", StoredHeaders.render(row.get("response_headers", String.class), this.json));
-		event.put("response_body", Preview.body(row.get("response_body_size", Long.class),
-				row.get("response_body_hash", String.class), row.get("response_body_preview", byte[].class)));
+		event.put("response_body",
+				Preview.body(row.get("response_body_size", Long.class), row.get("response_body_hash", String.class),
+						row.get("response_body_preview", byte[].class), receivedBytes(redactions, "response")));
 		event.put("latency_ms", row.get("latency_ms", Integer.class));
 		event.put("ttfb_ms", row.get("ttfb_ms", Integer.class));
 		event.put("error_message", row.get("error_message", String.class));
 		event.put("inserted_at", text(row.get("inserted_at", Instant.class)));
 		event.put("wiped_at", text(row.get("wiped_at", Instant.class)));
+		// Which secret body fields were replaced in the previews: {} when they are as
+		// received.
+		event.put("redactions", redactions);
 		return event;
+	}
+
+	// A redacted preview's own length is no measure of whether it holds the whole body.
+	private static @Nullable Integer receivedBytes(JsonNode redactions, String body) {
+		JsonNode received = redactions.path(body).path("received_bytes");
+		return received.isNumber() ? received.asInt() : null;
 	}
 
 	private static @Nullable String text(@Nullable Instant instant) {

@@ -29,10 +29,13 @@ final class Preview {
 	 * The body's JSON object: {@code size}, {@code sha256}, {@code preview} (text or
 	 * Base64; null when none is stored), {@code preview_encoding} ({@code utf-8} or
 	 * {@code base64}), {@code preview_bytes} (bytes stored) and {@code truncated}
-	 * ({@code size > preview_bytes}: the preview is not the whole body); null when
-	 * nothing about the body was recorded (an error event without a response).
+	 * ({@code size >} the preview's length as received: the preview is not the whole
+	 * body); null when nothing about the body was recorded (an error event without a
+	 * response).
+	 * @param receivedBytes the preview's length as received, when redaction changed it
 	 */
-	static @Nullable Map<String, Object> body(@Nullable Long size, @Nullable String sha256, byte @Nullable [] preview) {
+	static @Nullable Map<String, Object> body(@Nullable Long size, @Nullable String sha256, byte @Nullable [] preview,
+			@Nullable Integer receivedBytes) {
 		if (size == null && sha256 == null && preview == null) {
 			return null;
 		}
@@ -40,7 +43,7 @@ final class Preview {
 		body.put("size", size);
 		body.put("sha256", sha256);
 		int stored = (preview != null) ? preview.length : 0;
-		boolean truncated = size != null && size > stored;
+		boolean truncated = size != null && size > ((receivedBytes != null) ? receivedBytes : stored);
 		String text = (preview != null) ? text(preview, truncated) : null;
 		body.put("preview",
 				(preview == null) ? null : (text != null) ? text : Base64.getEncoder().encodeToString(preview));

@@ -76,8 +76,8 @@ class RecordingConfiguration {
 
 		@Bean
 		ChannelPolicies channelPolicies(ChannelsProperties properties) {
-			return new ChannelPolicies((int) properties.previewSize().toBytes(),
-					new Redaction(properties.redactedHeaders(), properties.redactedQueryParams()));
+			return new ChannelPolicies((int) properties.previewSize().toBytes(), new Redaction(
+					properties.redactedHeaders(), properties.redactedQueryParams(), properties.redactedBodyFields()));
 		}
 
 		// A channel with invalid overrides in its metadata stops the start, rather than

@@ -46,7 +46,7 @@ class RecordingStatements {
 	private static final String COMPLETE = """
 			WITH input (event_id, request_id, type, method, path, query, sink_url, request_headers,
 			    request_preview, request_hash, request_size, response_status, response_headers, response_preview,
-			    response_hash, response_size, latency_ms, ttfb_ms, error_message, state, completed_at) AS (
+			    response_hash, response_size, latency_ms, ttfb_ms, error_message, state, completed_at, redactions) AS (
 			    VALUES %s),
 			closed AS (
 			    UPDATE channel_requests r SET state = i.state, completed_at = i.completed_at
@@ -55,13 +55,14 @@ class RecordingStatements {
 			INSERT INTO channel_events (id, channel_request_id, type, request_method, request_path, request_query,
 			    sink_url, request_headers, request_body_preview, request_body_hash, request_body_size,
 			    response_status, response_headers, response_body_preview, response_body_hash, response_body_size,
-			    latency_ms, ttfb_ms, error_message)
+			    latency_ms, ttfb_ms, error_message, redactions)
 			SELECT i.event_id, i.request_id, i.type, i.method, i.path, i.query, i.sink_url, i.request_headers,
 			    i.request_preview, i.request_hash, i.request_size, i.response_status, i.response_headers,
-			    i.response_preview, i.response_hash, i.response_size, i.latency_ms, i.ttfb_ms, i.error_message
+			    i.response_preview, i.response_hash, i.response_size, i.latency_ms, i.ttfb_ms, i.error_message,
+			    i.redactions
 			FROM input i JOIN closed c ON c.id = i.request_id""";
 
-	private static final int COMPLETE_COLUMNS = 21;
+	private static final int COMPLETE_COLUMNS = 22;
 
 	// The statement for each batch size, built once (a handful of sizes are ever used).
 	private static final Map<Integer, String> COMPLETE_BY_SIZE = new ConcurrentHashMap<>();
@@ -151,6 +152,9 @@ class RecordingStatements {
 		bind(statement, first + 17, outcome.ttfbMs(), Integer.class);
 		bind(statement, first + 18, outcome.errorMessage(), String.class);
 		statement.bind(first + 19, outcome.state().column()).bind(first + 20, outcome.completedAt());
+		bind(statement, first + 21,
+				outcome.redactions().isEmpty() ? null : Json.of(this.json.writeValueAsBytes(outcome.redactions())),
+				Json.class);
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package dev.channels.gateway.channel;
 
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class ChannelPoliciesTests {
 
 	private final ChannelPolicies policies = new ChannelPolicies(65536,
-			new Redaction(List.of("Authorization"), List.of("token")));
+			new Redaction(List.of("Authorization"), List.of("token"), List.of("password")));
 
 	@Test
 	void routeWithoutOverridesGetsTheGlobalSettings() {
@@ -23,6 +24,20 @@ class ChannelPoliciesTests {
 		assertThat(policy.previewLimit()).isEqualTo(65536);
 		assertThat(policy.redaction().isSecretHeader("Authorization")).isTrue();
 		assertThat(policy.redaction().query("token=1")).isEqualTo("token=[REDACTED]");
+	}
+
+	@Test
+	void aChannelsRedactedBodyFieldsComeOnTopOfTheGlobalOnes() {
+		ChannelPolicy policy = this.policies.policy(route("pins", Map.of("redacted-body-fields", "pin")));
+		byte[] body = "{\"pin\": 1234, \"password\": \"x\", \"user\": \"ann\"}".getBytes(StandardCharsets.UTF_8);
+
+		Redaction.RedactedBody redacted = policy.redaction().body("application/json", body);
+
+		assertThat(new String(redacted.preview(), StandardCharsets.UTF_8))
+			.isEqualTo("{\"pin\": \"[REDACTED]\", \"password\": \"[REDACTED]\", \"user\": \"ann\"}");
+		assertThat(
+				this.policies.policy(route("plain-body", Map.of())).redaction().body("application/json", body).fields())
+			.containsOnlyKeys("password");
 	}
 
 	@Test

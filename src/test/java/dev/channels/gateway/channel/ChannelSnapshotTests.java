@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class ChannelSnapshotTests {
 
-	private final Redaction redaction = new Redaction(List.of("Authorization"), List.of());
+	private final Redaction redaction = new Redaction(List.of("Authorization"), List.of(), List.of());
 
 	@Test
 	void equalDefinitionsHashEqualWhateverTheOrderOfTheirMetadata() {

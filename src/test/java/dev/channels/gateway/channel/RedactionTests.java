@@ -10,7 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class RedactionTests {
 
-	private final Redaction redaction = new Redaction(List.of("Authorization", " x-api-key "), List.of("token"));
+	private final Redaction redaction = new Redaction(List.of("Authorization", " x-api-key "), List.of("token"),
+			List.of());
 
 	@Test
 	void redactsSecretHeadersInAnyCaseAndKeepsOrderAndNames() {
@@ -23,7 +24,7 @@ class RedactionTests {
 
 	@Test
 	void noNamesRedactNothing() {
-		Redaction none = new Redaction(List.of(), List.of());
+		Redaction none = new Redaction(List.of(), List.of(), List.of());
 		List<Header> headers = List.of(new Header("Cookie", "a=b"));
 
 		assertThat(none.headers(headers)).isEqualTo(headers);
@@ -53,7 +54,7 @@ class RedactionTests {
 
 	@Test
 	void addsNamesToAnotherRedaction() {
-		Redaction more = this.redaction.and(List.of("X-Session"), List.of("sig"));
+		Redaction more = this.redaction.and(List.of("X-Session"), List.of("sig"), List.of());
 
 		assertThat(more.isSecretHeader("x-session")).isTrue();
 		assertThat(more.isSecretHeader("authorization")).isTrue();

@@ -318,6 +318,23 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 	// --- one request
 
 	@Test
+	void oneRequestSaysWhichSecretBodyFieldsItsPreviewsHaveReplaced() {
+		Response answered = this.gateway.send("POST", "/channels/echo/echo",
+				"{\"password\":\"hunter2\"}".getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json");
+		this.recorded.awaitOutcome(answered.requestId());
+
+		JsonNode event = json(this.management.get("/history/api/requests/" + answered.requestId())).get("event");
+
+		assertThat(event.get("request_body").get("preview").asString()).isEqualTo("{\"password\":\"[REDACTED]\"}");
+		// The whole body was received: the longer redacted preview is not taken for a cut
+		// one.
+		assertThat(event.get("request_body").get("truncated").asBoolean()).isFalse();
+		assertThat(event.get("redactions").get("request").get("received_bytes").asInt()).isEqualTo(22);
+		assertThat(event.get("redactions").get("request").get("fields").get("password").asInt()).isEqualTo(1);
+		assertThat(event.get("redactions").get("response").get("fields").get("password").asInt()).isEqualTo(1);
+	}
+
+	@Test
 	void oneRequestShowsEveryRecordedFieldWithUtf8PreviewsAsText() {
 		String text = "{\"greeting\":\"grüß dich ✓ 😀\"}";
 
@@ -358,6 +375,8 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 		assertThat(event.get("error_message").isNull()).isTrue();
 		assertThat(event.get("inserted_at").isNull()).isFalse();
 		assertThat(event.get("wiped_at").isNull()).isTrue();
+		assertThat(event.get("redactions").isObject()).isTrue();
+		assertThat(event.get("redactions").isEmpty()).isTrue();
 		assertThat(headers(event.get("request_headers"))).contains(List.of("X-Repeat", "one", "text"),
 				List.of("X-Repeat", "two", "text"), List.of("Content-Type", "application/json", "text"));
 		assertThat(headers(event.get("response_headers")))

@@ -19,7 +19,7 @@ class HistoryPreviewTests {
 	void validUtf8IsText() {
 		byte[] bytes = "grüß ✓ 😀".getBytes(StandardCharsets.UTF_8);
 
-		Map<String, Object> body = Preview.body((long) bytes.length, "hash", bytes);
+		Map<String, Object> body = Preview.body((long) bytes.length, "hash", bytes, null);
 
 		assertThat(body).containsEntry("preview", "grüß ✓ 😀")
 			.containsEntry("preview_encoding", "utf-8")
@@ -34,7 +34,7 @@ class HistoryPreviewTests {
 		// a lone continuation byte, an overlong encoding, a surrogate, a byte never valid
 		for (byte[] bytes : new byte[][] { { 'a', (byte) 0x80 }, { (byte) 0xc0, (byte) 0xaf },
 				{ (byte) 0xed, (byte) 0xa0, (byte) 0x80 }, { (byte) 0xff } }) {
-			Map<String, Object> body = Preview.body((long) bytes.length, null, bytes);
+			Map<String, Object> body = Preview.body((long) bytes.length, null, bytes, null);
 
 			assertThat(body.get("preview_encoding")).as(Arrays.toString(bytes)).isEqualTo("base64");
 			assertThat(Base64.getDecoder().decode((String) body.get("preview"))).isEqualTo(bytes);
@@ -46,7 +46,7 @@ class HistoryPreviewTests {
 		byte[] bytes = { 'a', (byte) 0xc3 };
 
 		assertThat(Preview.text(bytes, false)).isNull();
-		assertThat(Preview.body(2L, null, bytes).get("preview_encoding")).isEqualTo("base64");
+		assertThat(Preview.body(2L, null, bytes, null).get("preview_encoding")).isEqualTo("base64");
 	}
 
 	@Test
@@ -69,16 +69,20 @@ class HistoryPreviewTests {
 
 	@Test
 	void aBodyLongerThanItsPreviewIsTruncated() {
-		assertThat(Preview.body(3L, null, new byte[] { 'a', 'b' })).containsEntry("truncated", true);
-		assertThat(Preview.body(2L, null, new byte[] { 'a', 'b' })).containsEntry("truncated", false);
-		assertThat(Preview.body(0L, null, new byte[0])).containsEntry("truncated", false)
+		assertThat(Preview.body(3L, null, new byte[] { 'a', 'b' }, null)).containsEntry("truncated", true);
+		assertThat(Preview.body(2L, null, new byte[] { 'a', 'b' }, null)).containsEntry("truncated", false);
+		// A redacted preview shorter or longer than what was received is judged on what
+		// was.
+		assertThat(Preview.body(30L, null, new byte[] { 'a', 'b' }, 30)).containsEntry("truncated", false);
+		assertThat(Preview.body(30L, null, new byte[40], 20)).containsEntry("truncated", true);
+		assertThat(Preview.body(0L, null, new byte[0], null)).containsEntry("truncated", false)
 			.containsEntry("preview", "")
 			.containsEntry("preview_encoding", "utf-8");
 	}
 
 	@Test
 	void nothingRecordedIsNoBody() {
-		assertThat(Preview.body(null, null, null)).isNull();
+		assertThat(Preview.body(null, null, null, null)).isNull();
 	}
 
 }

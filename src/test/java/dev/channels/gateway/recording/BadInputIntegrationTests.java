@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -155,7 +156,7 @@ class BadInputIntegrationTests extends GatewayIntegrationTest {
 		BodySummary empty = new BodySummary(0, TestBodies.sha256(new byte[0]), new byte[0]);
 		OutcomeRow row = new OutcomeRow(request.id(), "echo", UUID.randomUUID(), RequestState.SUCCESS,
 				OutcomeRow.SINK_RESPONSE, Instant.now(), "GET", "/channels/echo/nul", null, request.headers(), null,
-				empty, 200, List.of(new Header("X\u0000Name", "v")), empty, 1, 1, null);
+				empty, 200, List.of(new Header("X\u0000Name", "v")), empty, 1, 1, null, Map.of());
 
 		this.records.complete(List.of(row)).block();
 

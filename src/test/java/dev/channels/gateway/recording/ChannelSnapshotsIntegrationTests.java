@@ -172,7 +172,7 @@ class ChannelSnapshotsIntegrationTests extends GatewayIntegrationTest {
 
 	// Another gateway instance's snapshots, on the same database.
 	private ChannelSnapshots replica() {
-		ChannelPolicies policies = new ChannelPolicies(1024, new Redaction(List.of(), List.of()));
+		ChannelPolicies policies = new ChannelPolicies(1024, new Redaction(List.of(), List.of(), List.of()));
 		return new ChannelSnapshots(this.connectionFactory, Flux::empty, Flux::empty, List.of(), policies);
 	}
 

@@ -204,6 +204,31 @@ class RecordingIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	@Test
+	void secretBodyFieldsAreRedactedInTheStoredPreviewsWhileTheSinkAndTheClientGetTheRealBody() {
+		byte[] body = """
+				{"user": "ann", "credentials": {"password": "hunter2-%s"}, "refresh_token": "rt-%s"}"""
+			.formatted(UUID.randomUUID(), UUID.randomUUID())
+			.getBytes(StandardCharsets.UTF_8);
+
+		Response response = this.client.send("POST", "/channels/echo/echo/secrets", body, "Content-Type",
+				"application/json");
+
+		assertThat(response.body()).isEqualTo(body);
+		Map<String, Object> event = this.recorded.awaitOutcome(response.requestId()).event();
+		String stored = new String((byte[]) event.get("request_body_preview"), StandardCharsets.UTF_8);
+		assertThat(stored).isEqualTo("""
+				{"user": "ann", "credentials": {"password": "[REDACTED]"}, "refresh_token": "[REDACTED]"}""");
+		assertThat(new String((byte[]) event.get("response_body_preview"), StandardCharsets.UTF_8)).isEqualTo(stored);
+		// The size and hash prove what was sent.
+		assertThat(event).containsEntry("request_body_size", (long) body.length)
+			.containsEntry("request_body_hash", TestBodies.sha256(body))
+			.containsEntry("response_body_hash", TestBodies.sha256(body));
+		assertThat((String) event.get("redactions_json")).isEqualTo("{\"request\": {\"fields\": {\"password\": 1, "
+				+ "\"refresh_token\": 1}, \"received_bytes\": " + body.length + "}, \"response\": {\"fields\": "
+				+ "{\"password\": 1, \"refresh_token\": 1}, \"received_bytes\": " + body.length + "}}");
+	}
+
+	@Test
 	void aRefusedSinksUnreadBodyIsReadOnlyUpToTheLimitAndTheRecordSaysSo() {
 		byte[] body = TestBodies.bytes(4 * TestChannels.UNREAD_BODY_LIMIT_BYTES);
 

@@ -271,7 +271,7 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 	private RecordingObserver observer(OutcomeQueue queue) {
 		RecordingStatements records = new RecordingStatements(this.connectionFactory, this.connectionFactory,
 				JsonMapper.builder().build(), this.lease.id());
-		ChannelPolicies policies = new ChannelPolicies(1024, new Redaction(List.of(), List.of()));
+		ChannelPolicies policies = new ChannelPolicies(1024, new Redaction(List.of(), List.of(), List.of()));
 		ChannelSnapshots snapshots = new ChannelSnapshots(this.connectionFactory, Flux::empty, Flux::empty, List.of(),
 				policies);
 		return new RecordingObserver(new PendingInserts(records::insertPending, 1, 1, 100, Duration.ofSeconds(2)),

@@ -44,8 +44,10 @@ public final class RecordedRequests {
 	}
 
 	public List<Map<String, Object>> events(UUID requestId) {
-		return this.jdbc.sql("SELECT *, request_headers::text AS request_headers_json, "
-				+ "response_headers::text AS response_headers_json FROM channel_events WHERE channel_request_id = ?")
+		return this.jdbc
+			.sql("SELECT *, request_headers::text AS request_headers_json, "
+					+ "response_headers::text AS response_headers_json, redactions::text AS redactions_json "
+					+ "FROM channel_events WHERE channel_request_id = ?")
 			.param(requestId)
 			.query()
 			.listOfRows();

@@ -28,7 +28,8 @@ import org.springframework.context.ApplicationContext;
 public final class TestRoutes {
 
 	/** Keeps 64 KiB previews and redacts nothing. */
-	public static final ChannelPolicy UNREDACTED = new ChannelPolicy(64 * 1024, new Redaction(List.of(), List.of()));
+	public static final ChannelPolicy UNREDACTED = new ChannelPolicy(64 * 1024,
+			new Redaction(List.of(), List.of(), List.of()));
 
 	private TestRoutes() {
 	}
