@@ -5,7 +5,9 @@ import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -81,13 +83,17 @@ public record ChannelSnapshot(UUID id, String channelId, String configHash, byte
 	}
 
 	// Metadata as JSON can hold it, whatever objects a route built in Java put there.
+	private static final Set<String> CREDENTIAL_KEYS = Set.of("password", "sha256", "bearer", "token", "secret",
+			"client-secret", "api-key", "key");
+
 	private static @Nullable Object plain(@Nullable Object value) {
 		if (value == null || value instanceof String || value instanceof Number || value instanceof Boolean) {
 			return value;
 		}
 		if (value instanceof Map<?, ?> map) {
 			Map<String, @Nullable Object> sorted = new TreeMap<>();
-			map.forEach((key, item) -> sorted.put(String.valueOf(key), plain(item)));
+			map.forEach((key, item) -> sorted.put(String.valueOf(key),
+					isCredential(String.valueOf(key)) && item != null ? Redaction.REDACTED : plain(item)));
 			return sorted;
 		}
 		if (value instanceof Collection<?> collection) {
@@ -96,6 +102,14 @@ public record ChannelSnapshot(UUID id, String channelId, String configHash, byte
 			return items;
 		}
 		return value.toString();
+	}
+
+	// A credential in route metadata (a client key's hash, an encoded password, a
+	// destination's token or secret) never reaches a snapshot; the names around it (key
+	// ids, usernames, an OAuth2 registration id) stay, so a reader sees who may send and
+	// how the sink is called.
+	private static boolean isCredential(String key) {
+		return CREDENTIAL_KEYS.contains(key.toLowerCase(Locale.ROOT));
 	}
 
 }

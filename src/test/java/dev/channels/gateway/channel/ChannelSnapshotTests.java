@@ -36,6 +36,23 @@ class ChannelSnapshotTests {
 	}
 
 	@Test
+	void credentialsInRouteMetadataAreRedactedAndTheNamesAroundThemKept() {
+		// As Spring Boot binds a YAML list in metadata: a map keyed by index.
+		Map<String, Object> metadata = Map.of("client-auth",
+				Map.of("api-keys", Map.of("0", Map.of("id", "partner-a", "sha256", "5e884898da28047151d0e56f8dc629")),
+						"basic", Map.of("0", Map.of("username", "partner-b", "password", "{bcrypt}$2b$10$abcdefg"))),
+				"destination-auth", Map.of("bearer", "payments-token-123", "oauth2-client", "payments"));
+
+		String json = new String(
+				ChannelSnapshot.of(route("guarded", metadata), definition("guarded"), List.of(), this.redaction)
+					.definition(),
+				StandardCharsets.UTF_8);
+
+		assertThat(json).doesNotContain("5e884898da28047151d0e56f8dc629", "$2b$10$abcdefg", "payments-token-123")
+			.contains("partner-a", "partner-b", "payments", "[REDACTED]");
+	}
+
+	@Test
 	void anyChangeMakesAnotherSnapshot() {
 		ChannelSnapshot base = ChannelSnapshot.of(route("c", Map.of()), definition("c"), List.of(), this.redaction);
 		RouteDefinition moreFilters = definition("c");
