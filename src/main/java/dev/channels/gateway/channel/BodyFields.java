@@ -1,7 +1,6 @@
 package dev.channels.gateway.channel;
 
 import java.io.ByteArrayOutputStream;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
@@ -22,8 +21,6 @@ import java.util.TreeMap;
 final class BodyFields {
 
 	private static final byte[] REDACTED_JSON = ("\"" + Redaction.REDACTED + "\"").getBytes(StandardCharsets.UTF_8);
-
-	private static final byte[] REDACTED_FORM = Redaction.REDACTED.getBytes(StandardCharsets.UTF_8);
 
 	private final Set<String> names;
 
@@ -56,48 +53,16 @@ final class BodyFields {
 		return this.names.contains(name.toLowerCase(Locale.ROOT));
 	}
 
+	// The same pairs as a query string. Read one character per byte (ISO-8859-1), so that
+	// the bytes come back unchanged, even a multi-byte character the preview cut in two;
+	// names are read as UTF-8 to compare them.
 	private Redaction.RedactedBody form(byte[] preview) {
 		Map<String, Integer> counts = new TreeMap<>();
-		ByteArrayOutputStream out = new ByteArrayOutputStream(preview.length);
-		int start = 0;
-		while (start <= preview.length) {
-			int end = indexOf(preview, (byte) '&', start);
-			int equals = indexOf(preview, (byte) '=', start);
-			String name = decode(preview, start, (equals >= 0 && equals < end) ? equals : end);
-			if (equals >= 0 && equals < end && isSecret(name)) {
-				out.write(preview, start, equals + 1 - start);
-				out.writeBytes(REDACTED_FORM);
-				counts.merge(name.toLowerCase(Locale.ROOT), 1, Integer::sum);
-			}
-			else {
-				out.write(preview, start, end - start);
-			}
-			if (end < preview.length) {
-				out.write('&');
-			}
-			start = end + 1;
-		}
-		return new Redaction.RedactedBody(out.toByteArray(), counts);
-	}
-
-	private static int indexOf(byte[] bytes, byte wanted, int from) {
-		for (int i = from; i < bytes.length; i++) {
-			if (bytes[i] == wanted) {
-				return i;
-			}
-		}
-		return bytes.length;
-	}
-
-	private static String decode(byte[] bytes, int from, int to) {
-		String raw = new String(bytes, from, to - from, StandardCharsets.UTF_8);
-		try {
-			return URLDecoder.decode(raw, StandardCharsets.UTF_8);
-		}
-		catch (IllegalArgumentException ex) {
-			// A malformed escape, or one the preview cut in two: the name as written.
-			return raw;
-		}
+		String redacted = Redaction.urlEncodedPairs(new String(preview, StandardCharsets.ISO_8859_1), this.names,
+				(rawName) -> Redaction
+					.decodedName(new String(rawName.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8)),
+				counts);
+		return new Redaction.RedactedBody(redacted.getBytes(StandardCharsets.ISO_8859_1), counts);
 	}
 
 	/**

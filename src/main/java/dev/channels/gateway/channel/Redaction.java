@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -83,20 +84,36 @@ public final class Redaction {
 		if (rawQuery == null || this.queryParameters.isEmpty()) {
 			return rawQuery;
 		}
-		StringBuilder redacted = new StringBuilder(rawQuery.length());
+		return urlEncodedPairs(rawQuery, this.queryParameters, Redaction::decodedName, null);
+	}
+
+	/**
+	 * {@code name=value} pairs joined by {@code &} (a query string, a form body) with the
+	 * values of the pairs whose decoded name is secret replaced; every other character
+	 * kept.
+	 * @param decodedName a pair's name as the sink reads it, lower case
+	 * @param counts where to count the values replaced, by decoded name, or {@code null}
+	 */
+	static String urlEncodedPairs(String raw, Set<String> secretNames, Function<String, String> decodedName,
+			@Nullable Map<String, Integer> counts) {
+		StringBuilder redacted = new StringBuilder(raw.length());
 		int start = 0;
-		while (start <= rawQuery.length()) {
-			int end = rawQuery.indexOf('&', start);
+		while (start <= raw.length()) {
+			int end = raw.indexOf('&', start);
 			if (end < 0) {
-				end = rawQuery.length();
+				end = raw.length();
 			}
-			String parameter = rawQuery.substring(start, end);
-			int equals = parameter.indexOf('=');
-			if (equals >= 0 && this.queryParameters.contains(decodedName(parameter.substring(0, equals)))) {
-				parameter = parameter.substring(0, equals + 1) + REDACTED;
+			String pair = raw.substring(start, end);
+			int equals = pair.indexOf('=');
+			String name = (equals >= 0) ? decodedName.apply(pair.substring(0, equals)) : null;
+			if (name != null && secretNames.contains(name)) {
+				pair = pair.substring(0, equals + 1) + REDACTED;
+				if (counts != null) {
+					counts.merge(name, 1, Integer::sum);
+				}
 			}
-			redacted.append(parameter);
-			if (end < rawQuery.length()) {
+			redacted.append(pair);
+			if (end < raw.length()) {
 				redacted.append('&');
 			}
 			start = end + 1;
@@ -143,7 +160,7 @@ public final class Redaction {
 	}
 
 	// token%5Fid and token_id are one name: compare names as the sink will read them.
-	private static String decodedName(String rawName) {
+	static String decodedName(String rawName) {
 		try {
 			return URLDecoder.decode(rawName, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
 		}
