@@ -1,14 +1,8 @@
 package dev.channels.gateway.channel;
 
-import java.util.Arrays;
-import java.util.Collection;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
-import org.jspecify.annotations.Nullable;
 
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.util.unit.DataSize;
@@ -20,13 +14,11 @@ import org.springframework.util.unit.DataSize;
  *   redacted-headers: X-Session, X-Sig  # on top of channels.redacted-headers
  *   redacted-query-params: token        # on top of channels.redacted-query-params
  *   redacted-body-fields: pin           # on top of channels.redacted-body-fields
- * </pre> A policy is resolved once per route object: the gateway builds new ones when its
- * routes are refreshed, so a refresh takes effect with the next request that arrives
- * through it.
+ * </pre> A policy is resolved once per route object ({@link PerRoute}). On a channel that
+ * checks its clients' credentials or injects its sink's, the credential headers
+ * ({@code Authorization}, {@code X-API-Key}) are redacted whatever the global list says.
  */
 public class ChannelPolicies {
-
-	private static final Log logger = LogFactory.getLog(ChannelPolicies.class);
 
 	public static final String PREVIEW_SIZE = "preview-size";
 
@@ -36,12 +28,19 @@ public class ChannelPolicies {
 
 	public static final String REDACTED_BODY_FIELDS = "redacted-body-fields";
 
+	/** The credentials a channel requires of its clients (package {@code access}). */
+	public static final String CLIENT_AUTH = "client-auth";
+
+	/** The credentials a channel sends its sink (package {@code access}). */
+	public static final String DESTINATION_AUTH = "destination-auth";
+
+	private static final List<String> CREDENTIAL_HEADERS = List.of("Authorization", "X-API-Key");
+
 	private final int defaultPreviewLimit;
 
 	private final Redaction defaultRedaction;
 
-	// By channel id, with the route object it was resolved for.
-	private final Map<String, Resolved> resolved = new ConcurrentHashMap<>();
+	private final PerRoute<ChannelPolicy> resolved = new PerRoute<>((route) -> of(route.getMetadata()));
 
 	public ChannelPolicies(int defaultPreviewLimit, Redaction defaultRedaction) {
 		this.defaultPreviewLimit = defaultPreviewLimit;
@@ -55,35 +54,18 @@ public class ChannelPolicies {
 	 * did not ask for
 	 */
 	public ChannelPolicy policy(Route route) {
-		Resolved known = this.resolved.get(route.getId());
-		if (known == null || known.route() != route) {
-			known = resolve(route);
-			this.resolved.put(route.getId(), known);
-		}
-		if (known.failure() != null) {
-			throw known.failure();
-		}
-		return known.policy();
-	}
-
-	private Resolved resolve(Route route) {
-		try {
-			return new Resolved(route, of(route.getMetadata()), null);
-		}
-		catch (IllegalArgumentException ex) {
-			InvalidChannelException failure = new InvalidChannelException(route.getId(), ex.getMessage());
-			// Once per route object, not once per request.
-			logger.error(failure.getMessage());
-			return new Resolved(route, null, failure);
-		}
+		return this.resolved.get(route);
 	}
 
 	private ChannelPolicy of(Map<String, Object> metadata) {
 		Object previewSize = metadata.get(PREVIEW_SIZE);
 		int previewLimit = (previewSize != null) ? previewLimit(previewSize) : this.defaultPreviewLimit;
-		List<String> headers = names(REDACTED_HEADERS, metadata.get(REDACTED_HEADERS));
-		List<String> parameters = names(REDACTED_QUERY_PARAMS, metadata.get(REDACTED_QUERY_PARAMS));
-		List<String> bodyFields = names(REDACTED_BODY_FIELDS, metadata.get(REDACTED_BODY_FIELDS));
+		List<String> headers = new ArrayList<>(Metadata.names(REDACTED_HEADERS, metadata.get(REDACTED_HEADERS)));
+		if (metadata.containsKey(CLIENT_AUTH) || metadata.containsKey(DESTINATION_AUTH)) {
+			headers.addAll(CREDENTIAL_HEADERS);
+		}
+		List<String> parameters = Metadata.names(REDACTED_QUERY_PARAMS, metadata.get(REDACTED_QUERY_PARAMS));
+		List<String> bodyFields = Metadata.names(REDACTED_BODY_FIELDS, metadata.get(REDACTED_BODY_FIELDS));
 		Redaction redaction = (headers.isEmpty() && parameters.isEmpty() && bodyFields.isEmpty())
 				? this.defaultRedaction : this.defaultRedaction.and(headers, parameters, bodyFields);
 		return new ChannelPolicy(previewLimit, redaction);
@@ -102,31 +84,6 @@ public class ChannelPolicies {
 			throw new IllegalArgumentException(PREVIEW_SIZE + " '" + value + "' is out of range");
 		}
 		return (int) bytes;
-	}
-
-	// A comma-separated string or a YAML list; Boot binds a list inside metadata as a map
-	// keyed by index.
-	private static List<String> names(String key, @Nullable Object value) {
-		if (value == null) {
-			return List.of();
-		}
-		Collection<?> items;
-		if (value instanceof Collection<?> collection) {
-			items = collection;
-		}
-		else if (value instanceof Map<?, ?> map) {
-			items = map.values();
-		}
-		else if (value instanceof String text) {
-			items = Arrays.asList(text.split(","));
-		}
-		else {
-			throw new IllegalArgumentException(key + " must be a list of names, not '" + value + "'");
-		}
-		return items.stream().map(String::valueOf).map(String::strip).filter((name) -> !name.isEmpty()).toList();
-	}
-
-	private record Resolved(Route route, @Nullable ChannelPolicy policy, @Nullable InvalidChannelException failure) {
 	}
 
 }

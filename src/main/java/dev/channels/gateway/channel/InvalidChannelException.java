@@ -7,7 +7,7 @@ package dev.channels.gateway.channel;
  */
 public class InvalidChannelException extends IllegalArgumentException {
 
-	InvalidChannelException(String channelId, String reason) {
+	public InvalidChannelException(String channelId, String reason) {
 		super("Channel '" + channelId + "' has invalid metadata: " + reason);
 	}
 

@@ -37,7 +37,9 @@ public record ExchangeOutcome(Kind kind, @Nullable String failure, @Nullable URI
 
 		/**
 		 * The sink was unreachable or broke the exchange: refused connection, unknown
-		 * host, reset, closed before or in the middle of its response.
+		 * host, reset, closed before or in the middle of its response; or what the
+		 * gateway needs to reach it (its credentials) could not be had
+		 * ({@link NotForwardedException}).
 		 */
 		SINK_FAILED,
 

@@ -44,6 +44,11 @@ record Failure(ExchangeOutcome.Kind kind, String description, @Nullable HttpStat
 		if (incomplete.isPresent()) {
 			return new Failure(ExchangeOutcome.Kind.CLIENT_ABORTED, incomplete.get().getMessage(), null);
 		}
+		Optional<NotForwardedException> notForwarded = Causes.find(error, NotForwardedException.class);
+		if (notForwarded.isPresent()) {
+			return new Failure(ExchangeOutcome.Kind.SINK_FAILED, notForwarded.get().getMessage(),
+					notForwarded.get().status());
+		}
 		if (has(error, TimeoutException.class)) {
 			return new Failure(ExchangeOutcome.Kind.TIMED_OUT,
 					"sink sent no response within the response timeout: " + message(error), HttpStatus.GATEWAY_TIMEOUT);

@@ -34,6 +34,13 @@ public class ObservingFilter<S> implements GlobalFilter, Ordered {
 	 */
 	public static final int ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
 
+	/**
+	 * The exchange attribute that names who a channel authenticated the client as (a
+	 * {@code String}), set by a filter that runs before this one; recorded with the
+	 * request.
+	 */
+	public static final String CLIENT_PRINCIPAL_ATTR = ObservingFilter.class.getName() + ".clientPrincipal";
+
 	/** Carries the exchange id to the sink and back to the client. */
 	public static final String REQUEST_ID_HEADER = "X-Channel-Request-Id";
 
@@ -94,7 +101,7 @@ public class ObservingFilter<S> implements GlobalFilter, Ordered {
 		long startNanos = System.nanoTime();
 		Object nativeRequest = RequestCapture.nativeRequest(exchange.getRequest());
 		RequestStart request = RequestCapture.capture(exchange.getRequest(), nativeRequest, IDS.generate(), route,
-				Instant.now(), this.trustedProxy);
+				Instant.now(), this.trustedProxy, exchange.getAttribute(CLIENT_PRINCIPAL_ATTR));
 		return new ObservedExchange<>(this.observer, request, startNanos, previewLimit, this.unreadBodyLimit)
 			.run(exchange, chain, nativeRequest);
 	}

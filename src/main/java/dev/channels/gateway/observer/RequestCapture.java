@@ -31,9 +31,10 @@ final class RequestCapture {
 	 * {@link #nativeRequest}
 	 * @param trustedProxy whether an address is a trusted proxy, for the client's
 	 * identity
+	 * @param clientPrincipal who the channel authenticated the client as, if it did
 	 */
 	static RequestStart capture(ServerHttpRequest request, @Nullable Object nativeRequest, UUID id, Route route,
-			Instant startedAt, Predicate<String> trustedProxy) {
+			Instant startedAt, Predicate<String> trustedProxy, @Nullable String clientPrincipal) {
 		String target;
 		List<Header> headers;
 		if (nativeRequest instanceof HttpServerRequest netty) {
@@ -50,7 +51,7 @@ final class RequestCapture {
 		String path = (question >= 0) ? target.substring(0, question) : target;
 		String query = (question >= 0) ? target.substring(question + 1) : null;
 		return new RequestStart(id, route, request.getMethod().name(), path, query, headers,
-				ClientIdentity.of(peer(request, nativeRequest), headers, trustedProxy), startedAt);
+				ClientIdentity.of(peer(request, nativeRequest), headers, trustedProxy), startedAt, clientPrincipal);
 	}
 
 	// A request target in absolute form (GET http://host/path HTTP/1.1) names the path

@@ -21,9 +21,12 @@ import org.springframework.cloud.gateway.route.Route;
  * @param clientIdentity the peer address, or when the peer is a trusted proxy the address
  * it forwards for ({@link ClientIdentity})
  * @param startedAt wall-clock time of arrival
+ * @param clientPrincipal who the channel authenticated the client as, from the exchange
+ * attribute {@link ObservingFilter#CLIENT_PRINCIPAL_ATTR}; {@code null} on a channel that
+ * admits anyone
  */
 public record RequestStart(UUID id, Route route, String method, String path, @Nullable String query,
-		List<Header> headers, @Nullable String clientIdentity, Instant startedAt) {
+		List<Header> headers, @Nullable String clientIdentity, Instant startedAt, @Nullable String clientPrincipal) {
 
 	/** The channel's id: the id of its route. */
 	public String channelId() {

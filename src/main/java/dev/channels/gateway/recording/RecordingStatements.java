@@ -30,10 +30,11 @@ import dev.channels.gateway.observer.RequestStart;
 class RecordingStatements {
 
 	private static final String INSERT_PENDING = """
-			INSERT INTO channel_requests (id, channel_id, client_identity, started_at, owner, channel_snapshot_id)
+			INSERT INTO channel_requests (id, channel_id, client_identity, started_at, owner, channel_snapshot_id,
+			    client_auth)
 			VALUES %s""";
 
-	private static final int INSERT_COLUMNS = 6;
+	private static final int INSERT_COLUMNS = 7;
 
 	// The statement for each group size, built once.
 	private static final Map<Integer, String> INSERT_BY_SIZE = new ConcurrentHashMap<>();
@@ -110,6 +111,7 @@ class RecordingStatements {
 				statement.bind(first + 3, request.startedAt())
 					.bind(first + 4, this.owner)
 					.bind(first + 5, rows.get(row).snapshotId());
+				bind(statement, first + 6, request.clientPrincipal(), String.class);
 			}
 		}).then();
 	}

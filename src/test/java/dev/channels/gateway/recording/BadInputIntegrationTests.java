@@ -151,7 +151,8 @@ class BadInputIntegrationTests extends GatewayIntegrationTest {
 		// records directly.
 		Route echo = this.routes.getRoutes().filter((route) -> route.getId().equals("echo")).blockFirst();
 		RequestStart request = new RequestStart(UUID.randomUUID(), echo, "GET", "/channels/echo/nul", null,
-				List.of(new Header("X-Plain", "a\u0001b"), new Header("X-Nul", "a\u0000\u00e9")), null, Instant.now());
+				List.of(new Header("X-Plain", "a\u0001b"), new Header("X-Nul", "a\u0000\u00e9")), null, Instant.now(),
+				null);
 		this.records.insertPending(List.of(new PendingRow(request, this.snapshots.snapshotOf(echo).join()))).block();
 		BodySummary empty = new BodySummary(0, TestBodies.sha256(new byte[0]), new byte[0]);
 		OutcomeRow row = new OutcomeRow(request.id(), "echo", UUID.randomUUID(), RequestState.SUCCESS,

@@ -154,7 +154,7 @@ class OutcomeQueueTests {
 
 	private static OutcomeRow outcomeRow() {
 		RequestStart request = new RequestStart(UUID.randomUUID(), TestRoutes.route("queue"), "GET",
-				"/channels/queue/x", null, List.of(), "127.0.0.1", Instant.now());
+				"/channels/queue/x", null, List.of(), "127.0.0.1", Instant.now(), null);
 		BodySummary empty = new BodySummary(0, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
 				new byte[0]);
 		ExchangeOutcome outcome = new ExchangeOutcome(ExchangeOutcome.Kind.DELIVERED, null, URI.create("http://sink/x"),

@@ -169,7 +169,7 @@ class PendingInsertsTests {
 
 	private static PendingRow request() {
 		return new PendingRow(new RequestStart(UUID.randomUUID(), TestRoutes.route("inserts"), "GET",
-				"/channels/inserts/x", null, List.of(), "127.0.0.1", Instant.now()), UUID.randomUUID());
+				"/channels/inserts/x", null, List.of(), "127.0.0.1", Instant.now(), null), UUID.randomUUID());
 	}
 
 }

@@ -282,7 +282,7 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 	// The outcome of a request whose pending row this instance owns.
 	private OutcomeRow ownedOutcome(String path, ExchangeOutcome.Kind kind, Integer status) {
 		RequestStart request = new RequestStart(UUID.randomUUID(), TestRoutes.route("batch"), "POST", path, "a=1",
-				List.of(new Header("Content-Type", "text/plain")), "127.0.0.1", Instant.now());
+				List.of(new Header("Content-Type", "text/plain")), "127.0.0.1", Instant.now(), null);
 		this.recorded.jdbc()
 			.sql("INSERT INTO channel_requests (id, channel_id, started_at, owner) VALUES (?, 'batch', now(), ?)")
 			.params(request.id(), this.lease.id())
@@ -302,7 +302,7 @@ class ReliabilityIntegrationTests extends GatewayIntegrationTest {
 
 	private static RequestStart requestStart() {
 		return new RequestStart(UUID.randomUUID(), TestRoutes.route("backlog"), "GET", "/channels/backlog/x", null,
-				List.of(), "127.0.0.1", Instant.now());
+				List.of(), "127.0.0.1", Instant.now(), null);
 	}
 
 	private String state(UUID id) {

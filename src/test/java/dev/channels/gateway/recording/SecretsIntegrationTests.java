@@ -58,7 +58,7 @@ class SecretsIntegrationTests extends GatewayIntegrationTest {
 		this.recorded.awaitOutcome(json.requestId());
 		this.recorded.awaitOutcome(form.requestId());
 		this.recorded.awaitOutcome(query.requestId());
-		String dump = dump();
+		String dump = this.recorded.dumpAsText();
 		assertThat(dump).contains(json.requestId().toString(), form.requestId().toString(),
 				query.requestId().toString(), "[REDACTED]");
 		// The previews are in it as text, not only as hex: a secret in one would be
@@ -68,27 +68,6 @@ class SecretsIntegrationTests extends GatewayIntegrationTest {
 			assertThat(dump).doesNotContain(secret);
 			assertThat(output.getAll()).doesNotContain(secret);
 		}
-	}
-
-	// Every row of every table of the schema, as text.
-	private String dump() {
-		List<String> tables = this.recorded.jdbc()
-			.sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
-			.query(String.class)
-			.list();
-		assertThat(tables).contains("channel_requests", "channel_events", "channel_snapshots");
-		StringBuilder dump = new StringBuilder();
-		for (String table : tables) {
-			// bytea as UTF-8 text where it is, so that a secret in a preview is found.
-			List<String> rows = this.recorded.jdbc()
-				.sql("SELECT t::text || ' ' || coalesce((SELECT string_agg(encode(v::bytea, 'escape'), ' ') "
-						+ "FROM jsonb_each_text(to_jsonb(t)) AS j (k, v) WHERE v LIKE '\\\\x%'), '') FROM \"" + table
-						+ "\" t")
-				.query(String.class)
-				.list();
-			dump.append(table).append('\n').append(String.join("\n", rows)).append('\n');
-		}
-		return dump.toString();
 	}
 
 	private static String secret() {

@@ -41,7 +41,7 @@ public final class TestOutcomes {
 	public void delivered(UUID requestId, String channel) {
 		RequestStart start = new RequestStart(requestId, TestRoutes.route(channel), "POST",
 				"/channels/" + channel + "/race", null, List.of(new Header("Content-Type", "text/plain")), "127.0.0.1",
-				Instant.now());
+				Instant.now(), null);
 		byte[] body = "race".getBytes();
 		BodySummary summary = new BodySummary(body.length, TestBodies.sha256(body), body);
 		RecordingState state = RecordingState.written(start, TestRoutes.UNREDACTED)

@@ -70,6 +70,32 @@ public final class RecordedRequests {
 	}
 
 	/**
+	 * Every row of every table of the schema, as text, with binary values that hold text
+	 * as text: a secret stored anywhere is found in it.
+	 */
+	public String dumpAsText() {
+		List<String> tables = this.jdbc
+			.sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
+			.query(String.class)
+			.list();
+		if (!tables.containsAll(List.of("channel_requests", "channel_events", "channel_snapshots"))) {
+			throw new IllegalStateException("the schema has not the tables of the record: " + tables);
+		}
+		StringBuilder dump = new StringBuilder();
+		for (String table : tables) {
+			// bytea as UTF-8 text where it is, so that a secret in a preview is found.
+			List<String> rows = this.jdbc
+				.sql("SELECT t::text || ' ' || coalesce((SELECT string_agg(encode(v::bytea, 'escape'), ' ') "
+						+ "FROM jsonb_each_text(to_jsonb(t)) AS j (k, v) WHERE v LIKE '\\\\x%'), '') FROM \"" + table
+						+ "\" t")
+				.query(String.class)
+				.list();
+			dump.append(table).append('\n').append(String.join("\n", rows)).append('\n');
+		}
+		return dump.toString();
+	}
+
+	/**
 	 * A recorded request and its event, column by column.
 	 *
 	 * @param request the {@code channel_requests} row
