@@ -8,8 +8,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -130,6 +134,40 @@ class KubernetesManifestsTests extends GatewayIntegrationTest {
 				.map((line) -> line.substring(0, line.indexOf('='))))
 				.containsExactlyInAnyOrder("SPRING_R2DBC_URL", "SPRING_R2DBC_USERNAME", "SPRING_R2DBC_PASSWORD");
 		}
+	}
+
+	@Test
+	void productionChannelsRequireClientCredentialsAndTakeEverySecretFromTheAccessSecret() throws IOException {
+		Map<String, Object> production = load(PRODUCTION.resolve("application.yml"));
+		List<?> routes = (List<?>) map(
+				map(map(map(map(production.get("spring")).get("cloud")).get("gateway")).get("server")).get("webflux"))
+			.get("routes");
+		String text = Files.readString(PRODUCTION.resolve("application.yml"));
+		Set<String> variables = new HashSet<>();
+		Matcher placeholder = Pattern.compile("\\$\\{([A-Z0-9_]+)}").matcher(text);
+		while (placeholder.find()) {
+			variables.add(placeholder.group(1));
+		}
+		Set<String> defined = new HashSet<>();
+		for (String file : List.of("access.env", "database.env")) {
+			Files.readAllLines(PRODUCTION.resolve(file))
+				.stream()
+				.filter((line) -> !line.isBlank() && !line.startsWith("#"))
+				.forEach((line) -> defined.add(line.substring(0, line.indexOf('='))));
+		}
+		List<String> secretsMounted = list(container(), "envFrom").stream()
+			.map((source) -> (String) map(map(source).get("secretRef")).get("name"))
+			.toList();
+
+		assertThat(map(map(production.get("channels")).get("access"))).containsEntry("require-client-auth", true);
+		assertThat(routes).isNotEmpty()
+			.allSatisfy((route) -> assertThat(map(map(route).get("metadata"))).containsKey("client-auth"));
+		assertThat(variables).isNotEmpty();
+		assertThat(defined).containsAll(variables);
+		assertThat(secretsMounted).containsExactlyInAnyOrder("channels-database", "channels-access");
+		assertThat(KubernetesManifestsTests.<Object>list(load(BASE.resolve("kustomization.yaml")), "secretGenerator")
+			.stream()
+			.map((generator) -> map(generator).get("name"))).containsExactlyInAnyOrderElementsOf(secretsMounted);
 	}
 
 	@Test

@@ -41,7 +41,13 @@ public final class Metadata {
 
 	/** Names: a comma-separated string or a list of them; {@code null} is none. */
 	public static List<String> names(String key, @Nullable Object value) {
-		List<?> items = (value instanceof String text) ? Arrays.asList(text.split(",")) : items(key, value);
+		List<?> items;
+		try {
+			items = (value instanceof String text) ? Arrays.asList(text.split(",")) : items(key, value);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalArgumentException(key + " must be a list of names, not '" + value + "'");
+		}
 		return items.stream().map(String::valueOf).map(String::strip).filter((name) -> !name.isEmpty()).toList();
 	}
 
