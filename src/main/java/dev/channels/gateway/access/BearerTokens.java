@@ -14,7 +14,6 @@ import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
-import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
@@ -70,9 +69,12 @@ final class BearerTokens {
 			.onErrorResume(BadJwtException.class,
 					(ex) -> Mono.just(new Verdict.Refused("invalid_jwt", ex.getMessage(), HttpStatus.UNAUTHORIZED,
 							"invalid_token")))
-			// The token may be fine: the keys to check it could not be had.
-			.onErrorResume(JwtException.class, (ex) -> Mono.just(new Verdict.Refused("jwt_unverifiable",
-					"the token could not be checked: " + ex.getMessage(), HttpStatus.SERVICE_UNAVAILABLE, "")));
+			// The token may be fine: the keys to check it could not be had (the JWK set
+			// or
+			// the discovery document did not answer).
+			.onErrorResume((ex) -> !(ex instanceof BadJwtException),
+					(ex) -> Mono.just(new Verdict.Refused("jwt_unverifiable",
+							"the token could not be checked: " + ex.getMessage(), HttpStatus.SERVICE_UNAVAILABLE, "")));
 	}
 
 }

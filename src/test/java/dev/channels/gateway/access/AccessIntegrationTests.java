@@ -1,6 +1,7 @@
 package dev.channels.gateway.access;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
@@ -14,6 +15,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.channels.gateway.observer.Sha256;
 import dev.channels.gateway.support.GatewayClient;
@@ -54,6 +57,8 @@ class AccessIntegrationTests {
 
 	private static final TestIdentityProvider FAILING_IDP = TestIdentityProvider.start();
 
+	private static final TestIdentityProvider SHORT_LIVED_IDP = TestIdentityProvider.start();
+
 	private static ConfigurableApplicationContext gateway;
 
 	private static GatewayClient client;
@@ -68,7 +73,7 @@ class AccessIntegrationTests {
 		channel(settings, 0, "keyed",
 				Map.of("client-auth.api-keys[0].id", "partner-a", "client-auth.api-keys[0].sha256", keyA,
 						"client-auth.api-keys[1].id", "partner-c", "client-auth.api-keys[1].sha256",
-						sha256("another key")));
+						sha256("another key"), "redacted-headers", "X-Session", "redacted-query-params", "token"));
 		channel(settings, 1, "basic",
 				Map.of("client-auth.basic[0].username", "partner-b", "client-auth.basic[0].password", encodedB));
 		channel(settings, 2, "jwt",
@@ -85,7 +90,14 @@ class AccessIntegrationTests {
 		channel(settings, 7, "oauth-sink", Map.of("destination-auth.oauth2-client", "payments"));
 		channel(settings, 8, "oauth-refused", Map.of("destination-auth.oauth2-client", "wrong-secret"));
 		channel(settings, 9, "oauth-failing", Map.of("destination-auth.oauth2-client", "failing"));
+		channel(settings, 10, "oauth-short-lived", Map.of("destination-auth.oauth2-client", "short-lived"));
+		channel(settings, 11, "jwt-keys-away", Map.of("client-auth.jwt.jwk-set-uri", "http://127.0.0.1:1/jwks"));
+		channel(settings, 12, "noisy",
+				Map.of("client-auth.api-keys[0].id", "partner-a", "client-auth.api-keys[0].sha256", keyA));
 		registration(settings, "payments", IDP, TestIdentityProvider.CLIENT_SECRET);
+		registration(settings, "short-lived", SHORT_LIVED_IDP, TestIdentityProvider.CLIENT_SECRET);
+		// Shorter than the minute before expiry at which a token is fetched again.
+		SHORT_LIVED_IDP.tokenLifetime(Duration.ofSeconds(30));
 		registration(settings, "wrong-secret", IDP, "not-the-secret");
 		registration(settings, "failing", FAILING_IDP, TestIdentityProvider.CLIENT_SECRET);
 		FAILING_IDP.tokenEndpointAnswers(500);
@@ -98,6 +110,7 @@ class AccessIntegrationTests {
 		gateway.close();
 		IDP.close();
 		FAILING_IDP.close();
+		SHORT_LIVED_IDP.close();
 	}
 
 	@Test
@@ -274,9 +287,52 @@ class AccessIntegrationTests {
 	}
 
 	@Test
+	void aTokenAboutToExpireIsFetchedAgainBeforeTheNextRequest() {
+		String first = "/r-" + UUID.randomUUID();
+		String second = "/r-" + UUID.randomUUID();
+		int issuedBefore = SHORT_LIVED_IDP.tokensIssued();
+
+		assertThat(client.get("/channels/oauth-short-lived" + first).status()).isEqualTo(200);
+		assertThat(client.get("/channels/oauth-short-lived" + second).status()).isEqualTo(200);
+
+		assertThat(SHORT_LIVED_IDP.tokensIssued() - issuedBefore).isEqualTo(2);
+		assertThat(receivedAt(second).headers().get("authorization")).startsWith("Bearer ey")
+			.isNotEqualTo(receivedAt(first).headers().get("authorization"));
+	}
+
+	@Test
+	void aTokenWhoseKeysCannotBeFetchedIs503NotForwarded() {
+		String token = IDP.jwt("service-7", List.of("channels"), Instant.now().plusSeconds(300), Map.of());
+
+		Response response = client.get("/channels/jwt-keys-away/x", "Authorization", "Bearer " + token);
+
+		assertThat(response.status()).isEqualTo(503);
+		assertThat(response.text()).contains("\"reason\":\"jwt_unverifiable\"");
+		assertThat(response.headers().firstValue("X-Channel-Request-Id")).isEmpty();
+	}
+
+	@Test
+	void refusalsAreLoggedAtABoundedRate(CapturedOutput output) {
+		for (int i = 0; i < 5; i++) {
+			assertThat(client.get("/channels/noisy/x", "X-API-Key", "wrong-" + i).status()).isEqualTo(401);
+		}
+
+		assertThat(output.getAll().lines().filter((line) -> line.contains("Channel noisy refused a client")))
+			.hasSize(1);
+		assertThat(rejected("noisy", "invalid_api_key")).isEqualTo(5);
+	}
+
+	@Test
 	void noCredentialReachesTheDatabaseOrTheLog(CapturedOutput output) {
 		String token = IDP.jwt("service-3", List.of("channels"), Instant.now().plusSeconds(300), Map.of());
+		String session = "session-" + UUID.randomUUID();
+		String queryToken = "query-token-" + UUID.randomUUID();
+		String password = "body-password-" + UUID.randomUUID();
 		List<Response> responses = List.of(client.get("/channels/keyed/s", "X-API-Key", KEY_A),
+				client.send("POST", "/channels/keyed/s?token=" + queryToken,
+						("{\"user\": \"ann\", \"login\": {\"password\": \"" + password + "\"}}")
+							.getBytes(StandardCharsets.UTF_8),
+						"X-API-Key", KEY_A, "X-Session", session, "Content-Type", "application/json"),
 				client.get("/channels/basic/s", "Authorization", basic("partner-b", PASSWORD_B)),
 				client.get("/channels/jwt/s", "Authorization", "Bearer " + token),
 				client.get("/channels/bearer-sink/s"), client.get("/channels/basic-sink/s"),
@@ -295,9 +351,10 @@ class AccessIntegrationTests {
 		String dump = this.recorded.dumpAsText();
 
 		assertThat(dump).contains("api-key:partner-a", "basic:partner-b", "jwt:service-3");
-		for (String secret : List.of(KEY_A, PASSWORD_B, token, SINK_TOKEN, SINK_PASSWORD, sinkToken,
-				TestIdentityProvider.CLIENT_SECRET, base64("partner-b:" + PASSWORD_B), base64("svc:" + SINK_PASSWORD),
-				sha256(KEY_A))) {
+		assertThat(dump).contains("\"password\": \"[REDACTED]\"");
+		for (String secret : List.of(KEY_A, PASSWORD_B, token, SINK_TOKEN, SINK_PASSWORD, sinkToken, session,
+				queryToken, password, TestIdentityProvider.CLIENT_SECRET, base64("partner-b:" + PASSWORD_B),
+				base64("svc:" + SINK_PASSWORD), sha256(KEY_A))) {
 			assertThat(dump).doesNotContain(secret);
 			assertThat(output.getAll()).doesNotContain(secret);
 		}
@@ -311,6 +368,28 @@ class AccessIntegrationTests {
 
 		assertThatThrownBy(() -> StandaloneGateway.start(settings).close()).hasStackTraceContaining(
 				"Channel 'open' has invalid metadata: it has no client-auth, and channels.access.require-client-auth");
+	}
+
+	@ParameterizedTest
+	@CsvSource(delimiter = '|',
+			textBlock = """
+					client-auth.api-keys[0].id=a;client-auth.api-keys[0].sha256=abc | api key 'a': sha256 must be the 64 hex digits
+					client-auth.basic[0].username=b;client-auth.basic[0].password=plain | password of 'b' must be encoded
+					client-auth.jwt.audiences=x | client-auth.jwt needs exactly one of issuer-uri and jwk-set-uri
+					destination-auth.oauth2-client=nowhere | destination-auth.oauth2-client 'nowhere' names no registration
+					destination-auth.digest=x | destination-auth.digest is not a method
+					""")
+	void accessMetadataThatCannotBeUsedStopsTheStartWithTheChannelAndTheReason(String metadata, String reason) {
+		Map<String, String> values = new HashMap<>();
+		for (String pair : metadata.split(";")) {
+			values.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+		}
+		Map<String, Object> settings = new HashMap<>();
+		channel(settings, 0, "bad", values);
+
+		assertThatThrownBy(() -> StandaloneGateway.start(settings).close())
+			.hasStackTraceContaining("Channel 'bad' has invalid metadata: ")
+			.hasStackTraceContaining(reason);
 	}
 
 	private static void channel(Map<String, Object> settings, int index, String id, Map<String, String> metadata) {
