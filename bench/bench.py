@@ -42,6 +42,9 @@ MIB = 1024 * 1024
 START_MARK = "<!-- bench:results:start -->"
 END_MARK = "<!-- bench:results:end -->"
 CHANNEL = "bench"
+# The bench channel requires an API key (client-auth), as a production channel would: every
+# client below sends it. Only its SHA-256 is in the gateway's settings.
+API_KEY = "bench-client-key"
 
 MODES = {
     #          warm-up, small rounds x seconds, paced rounds x seconds, large size, large rounds
@@ -323,7 +326,8 @@ def children(pid):
 
 
 def http(url, data=None, timeout=5):
-    req = urllib.request.Request(url, data=data, method="POST" if data is not None else "GET")
+    req = urllib.request.Request(url, data=data, method="POST" if data is not None else "GET",
+                                 headers={"X-API-Key": API_KEY})
     with urllib.request.urlopen(req, timeout=timeout) as r:
         return r.status, r.read(), r.headers
 
@@ -498,6 +502,9 @@ class Gateway:
             f"--spring.cloud.gateway.server.webflux.routes[0].uri=http://127.0.0.1:{sink_port}",
             f"--spring.cloud.gateway.server.webflux.routes[0].predicates[0]=Path=/{CHANNEL}/**",
             "--spring.cloud.gateway.server.webflux.routes[0].filters[0]=StripPrefix=1",
+            "--spring.cloud.gateway.server.webflux.routes[0].metadata.client-auth.api-keys[0].id=bench",
+            "--spring.cloud.gateway.server.webflux.routes[0].metadata.client-auth.api-keys[0].sha256="
+            + hashlib.sha256(API_KEY.encode()).hexdigest(),
             *([] if observed else ["--channels.recording.enabled=false"]),
             *extra_args,
         ]
@@ -753,7 +760,7 @@ class Bench:
             base = f"http://127.0.0.1:{gw.port}/{CHANNEL}"
         hdr = os.path.join(self.run_dir, "curl-headers.txt")
         body_out = os.path.join(self.run_dir, "curl-body.txt")
-        cmd = ["curl", "-sS", "-D", hdr, "-H", "Expect:", "--max-time", "600",
+        cmd = ["curl", "-sS", "-D", hdr, "-H", "Expect:", "-H", f"X-API-Key: {API_KEY}", "--max-time", "600",
                "-w", "%{time_total} %{http_code} %{size_download} %{size_upload}"]
         if direction == "upload":
             cmd += ["-T", path, "-o", body_out, f"{base}/upload"]
@@ -848,9 +855,11 @@ class Bench:
             small = self.wrk(gw.url("/small"), 2, connections=8, threads=1, label="leak check small")
             for args in (["-T", path, "-o", "/dev/null", gw.url("/upload")],
                          ["-o", "/dev/null", gw.url(f"/files/{name}")]):
-                run(["curl", "-sS", "-f", "-H", "Expect:", "--max-time", "300", *args], timeout=320)
+                run(["curl", "-sS", "-f", "-H", "Expect:", "-H", f"X-API-Key: {API_KEY}", "--max-time", "300", *args],
+                    timeout=320)
             # a client that leaves mid-download
-            run(["curl", "-sS", "-o", "/dev/null", "--max-filesize", "1", "--limit-rate", "2M", "--max-time", "1",
+            run(["curl", "-sS", "-o", "/dev/null", "-H", f"X-API-Key: {API_KEY}", "--max-filesize", "1",
+                 "--limit-rate", "2M", "--max-time", "1",
                  gw.url(f"/files/{name}")], check=False, timeout=30)
             # leaks are reported when the leaked buffer is collected, on a later allocation
             for _ in range(2):

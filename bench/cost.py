@@ -91,7 +91,7 @@ class Cost:
         self.args = args
         args.observed_jvm = JVM + args.observed_jvm
         self.b = B.Bench(args)
-        self.results = {"mode": self.mode, "cfg": self.cfg}
+        self.results = {"mode": self.mode, "cfg": self.cfg, "api_key": True}
 
     def setup(self):
         b = self.b
@@ -200,7 +200,10 @@ def report(res, command):
     lines = [
         f"Command: `{command}` ({res['mode']}), {res.get('date', '')}. Machine: {machine}; everything on it "
         f"shares its CPUs. PostgreSQL fsync={res['pg']['fsync']}, "
-        f"synchronous_commit={res['pg']['synchronous_commit']}. Warm-up by count: "
+        f"synchronous_commit={res['pg']['synchronous_commit']}. "
+        + ("The channel requires an API key (`client-auth`), which every request sends (plain and observed "
+           "check it; the floor has no client check). " if res.get("api_key") else "")
+        + "Warm-up by count: "
         + ", ".join(f"{g} {n}" for g, n in res["warmup"].items()) + " requests. "
         f"Paced: {len(paced)} rounds at one offered load ({B.CONNECTIONS} connections, mean pause "
         f"{res['delay_ms']} ms), of which {len(counted)} had the JIT below {int(JIT_LIMIT * 100)} % of both "

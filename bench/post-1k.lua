@@ -4,6 +4,8 @@
 wrk.method = "POST"
 wrk.body = string.rep("x", 1024)
 wrk.headers["Content-Type"] = "application/octet-stream"
+-- bench.py's API_KEY: the bench channel requires it (client-auth).
+wrk.headers["X-API-Key"] = "bench-client-key"
 
 local pause = tonumber(os.getenv("BENCH_DELAY_MS") or "0") or 0
 if pause > 0 then
