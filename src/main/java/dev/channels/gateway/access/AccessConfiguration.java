@@ -24,7 +24,9 @@ import org.springframework.security.oauth2.client.AuthorizedClientServiceReactiv
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientManager;
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientProviderBuilder;
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
+import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 
 /**
@@ -96,9 +98,17 @@ class AccessConfiguration {
 	// After a refresh, an unknown registration fails each request with 502, recorded.
 	private static void checkRegistered(Route route, String registration,
 			@Nullable ReactiveClientRegistrationRepository registrations) {
-		if (registrations == null || registrations.findByRegistrationId(registration).blockOptional().isEmpty()) {
+		ClientRegistration found = (registrations != null)
+				? registrations.findByRegistrationId(registration).blockOptional().orElse(null) : null;
+		if (found == null) {
 			throw new InvalidChannelException(route.getId(), "destination-auth.oauth2-client '" + registration
 					+ "' names no registration under spring.security.oauth2.client.registration");
+		}
+		if (!AuthorizationGrantType.CLIENT_CREDENTIALS.equals(found.getAuthorizationGrantType())) {
+			throw new InvalidChannelException(route.getId(),
+					"destination-auth.oauth2-client '" + registration
+							+ "' must use authorization-grant-type client_credentials, not "
+							+ found.getAuthorizationGrantType().getValue());
 		}
 	}
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
@@ -35,6 +36,12 @@ import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 final class ChannelClients {
 
 	static final String FORWARD_CLIENT_CREDENTIALS = "forward-client-credentials";
+
+	// The ids PasswordEncoderFactories.createDelegatingPasswordEncoder() knows: an
+	// unknown one is refused at start-up, not at the first request.
+	private static final Set<String> ENCODINGS = Set.of("bcrypt", "argon2", "argon2@SpringSecurity_v5_8", "pbkdf2",
+			"pbkdf2@SpringSecurity_v5_8", "scrypt", "scrypt@SpringSecurity_v5_8", "noop", "SHA-256", "sha256", "SHA-1",
+			"MD4", "MD5", "ldap");
 
 	private final String channelId;
 
@@ -78,7 +85,8 @@ final class ChannelClients {
 			Map<String, Object> user = Metadata.object("client-auth.basic[]", item);
 			String username = Metadata.text("client-auth.basic[].username", user.get("username"));
 			String password = Metadata.text("client-auth.basic[].password", user.get("password"));
-			if (!password.startsWith("{")) {
+			int close = password.indexOf('}');
+			if (!password.startsWith("{") || close < 0 || !ENCODINGS.contains(password.substring(1, close))) {
 				throw new IllegalArgumentException("client-auth.basic password of '" + username
 						+ "' must be encoded, with its encoding's id first: {bcrypt}..., {argon2}..., {pbkdf2}...");
 			}

@@ -373,12 +373,13 @@ class AccessIntegrationTests {
 	@ParameterizedTest
 	@CsvSource(delimiter = '|',
 			textBlock = """
-					client-auth.api-keys[0].id=a;client-auth.api-keys[0].sha256=abc | api key 'a': sha256 must be the 64 hex digits
-					client-auth.basic[0].username=b;client-auth.basic[0].password=plain | password of 'b' must be encoded
-					client-auth.jwt.audiences=x | client-auth.jwt needs exactly one of issuer-uri and jwk-set-uri
-					destination-auth.oauth2-client=nowhere | destination-auth.oauth2-client 'nowhere' names no registration
-					destination-auth.digest=x | destination-auth.digest is not a method
-					""")
+							client-auth.api-keys[0].id=a;client-auth.api-keys[0].sha256=abc | api key 'a': sha256 must be the 64 hex digits
+							client-auth.basic[0].username=b;client-auth.basic[0].password=plain | password of 'b' must be encoded
+					client-auth.basic[0].username=b;client-auth.basic[0].password={rot13}nop | password of 'b' must be encoded
+							client-auth.jwt.audiences=x | client-auth.jwt needs exactly one of issuer-uri and jwk-set-uri
+							destination-auth.oauth2-client=nowhere | destination-auth.oauth2-client 'nowhere' names no registration
+							destination-auth.digest=x | destination-auth.digest is not a method
+							""")
 	void accessMetadataThatCannotBeUsedStopsTheStartWithTheChannelAndTheReason(String metadata, String reason) {
 		Map<String, String> values = new HashMap<>();
 		for (String pair : metadata.split(";")) {
