@@ -17,6 +17,7 @@
 # Environment (defaults in brackets):
 #   GATEWAY_PORT [8080]  MANAGEMENT_PORT [8081]  SINK_PORT [9090]   must be free
 #   CHANNEL [demo]       the channel the requests go through
+#   HISTORY_USER [demo], HISTORY_PASSWORD [channels-demo]   the history reader of the embedded default
 #   READY_TIMEOUT [300]  s to wait for readiness (the first run compiles)
 #   CHROMIUM [/usr/bin/chromium]
 #   RUN_DIR              where the gateway's log goes [a new /tmp/history-browser-test.XXXXXX]
@@ -27,6 +28,9 @@ BROWSER_DIR="$ROOT/scripts/browser"
 
 GATEWAY_PORT=${GATEWAY_PORT:-8080}
 MANAGEMENT_PORT=${MANAGEMENT_PORT:-8081}
+# The embedded default's history reader (TestChannelsApplication prints it at start-up).
+HISTORY_USER=${HISTORY_USER:-demo}
+HISTORY_PASSWORD=${HISTORY_PASSWORD:-channels-demo}
 SINK_PORT=${SINK_PORT:-9090}
 CHANNEL=${CHANNEL:-demo}
 READY_TIMEOUT=${READY_TIMEOUT:-300}
@@ -139,7 +143,7 @@ send() {
 recorded_state() {
     local state=pending
     for _ in $(seq 150); do
-        state=$(curl -sf "$MANAGEMENT/history/api/requests/$1" | grep -o '"state":"[a-z]*"' | head -n 1 \
+        state=$(curl -sf -u "$HISTORY_USER:$HISTORY_PASSWORD" "$MANAGEMENT/history/api/requests/$1" | grep -o '"state":"[a-z]*"' | head -n 1 \
             | cut -d '"' -f 4) || true
         [[ -n "$state" && "$state" != pending ]] && break
         sleep 0.1
@@ -184,14 +188,14 @@ log "sent 26 requests: success $SUCCESS_ID, failed $FAILED_ID, markup $MARKUP_ID
 # --- the page, in Chromium
 
 set +e
-HISTORY_URL="$MANAGEMENT/history" CHANNEL="$CHANNEL" SUCCESS_ID="$SUCCESS_ID" FAILED_ID="$FAILED_ID" \
+HISTORY_URL="$MANAGEMENT/history" HISTORY_USER="$HISTORY_USER" HISTORY_PASSWORD="$HISTORY_PASSWORD" CHANNEL="$CHANNEL" SUCCESS_ID="$SUCCESS_ID" FAILED_ID="$FAILED_ID" \
     ECHO_BODY="$ECHO_BODY" MARKUP_ID="$MARKUP_ID" MARKUP_BODY="$MARKUP_BODY" CHROMIUM="$CHROMIUM" \
     node "$BROWSER_DIR/history-page.test.mjs"
 result=$?
 set -e
 if [[ $result -ne 0 ]]; then
     # What the API says, for comparison with what the page showed.
-    curl -s "$MANAGEMENT/history/api/requests?channel=$CHANNEL&limit=500" >"$RUN_DIR/requests.json"
+    curl -s -u "$HISTORY_USER:$HISTORY_PASSWORD" "$MANAGEMENT/history/api/requests?channel=$CHANNEL&limit=500" >"$RUN_DIR/requests.json"
     log "FAILED (gateway log: $RUN_DIR/gateway.log, the API's list: $RUN_DIR/requests.json)"
     exit 1
 fi

@@ -14,8 +14,11 @@
   // Each load takes a number; an answer that arrives after a newer load began is dropped.
   const view = { filters: new URLSearchParams(), pages: [null], next: null, loads: 0, summaries: 0, details: 0 };
 
+  // Same-origin requests carry the HTTP Basic credentials the browser asked for when the
+  // page was opened (said explicitly, though it is fetch's default). The page never polls:
+  // it reads the API when asked to.
   async function getJson(url) {
-    const response = await fetch(url, { headers: { Accept: 'application/json' } });
+    const response = await fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
     let body = null;
     try {
       body = await response.json();
@@ -23,7 +26,9 @@
       // not JSON: reported by status below
     }
     if (!response.ok) {
-      const what = body && body.message ? body.message : 'HTTP ' + response.status;
+      const what = body && body.message ? body.message
+        : response.status === 401 ? 'Not signed in: reload the page to give a reader\'s name and password'
+          : 'HTTP ' + response.status;
       throw new Error(what);
     }
     return body;
@@ -83,11 +88,13 @@
     const channel = byId('filter-channel').value.trim();
     const state = byId('filter-state').value;
     const status = byId('filter-status').value.trim();
+    const clientAuth = byId('filter-client-auth').value.trim();
     const from = toInstant(byId('filter-from').value, 'From');
     const to = toInstant(byId('filter-to').value, 'To');
     if (channel) filters.set('channel', channel);
     if (state) filters.set('state', state);
     if (status) filters.set('status', status);
+    if (clientAuth) filters.set('client_auth', clientAuth);
     if (from) filters.set('from', from);
     if (to) filters.set('to', to);
     filters.set('limit', byId('filter-limit').value);
@@ -98,6 +105,7 @@
     byId('filter-channel').value = filters.get('channel') || '';
     byId('filter-state').value = STATES.includes(filters.get('state')) ? filters.get('state') : '';
     byId('filter-status').value = filters.get('status') || '';
+    byId('filter-client-auth').value = filters.get('client_auth') || '';
     byId('filter-from').value = filters.has('from') ? toLocal(filters.get('from')) : '';
     byId('filter-to').value = filters.has('to') ? toLocal(filters.get('to')) : '';
     const limit = filters.get('limit');
@@ -153,6 +161,7 @@
     tr.appendChild(timeCell(request.started_at));
     tr.appendChild(element('td', request.channel_id, 'channel'));
     tr.appendChild(element('td', request.state, 'state'));
+    tr.appendChild(element('td', request.client_auth, 'client-auth'));
     tr.appendChild(element('td', request.response_status, 'status'));
     tr.appendChild(element('td', request.latency_ms === null ? '' : request.latency_ms + ' ms', 'latency'));
     tr.appendChild(element('td', request.request_method, 'method'));
@@ -280,6 +289,7 @@
       ['query', event.request_query],
       ['sink URL', event.sink_url],
       ['client', request.client_identity],
+      ['client authenticated as', request.client_auth, 'detail-client-auth'],
       ['started', request.started_at],
       ['completed', request.completed_at],
       ['latency', event.latency_ms === undefined || event.latency_ms === null ? null : event.latency_ms + ' ms',

@@ -221,6 +221,56 @@ class KubernetesManifestsTests extends GatewayIntegrationTest {
 	}
 
 	@Test
+	void theManagementPortIsOpenOnlyToMonitoringAndOperatorsWhileTheGatewayPortIsOpenToAll() throws IOException {
+		Map<String, Object> kustomization = load(BASE.resolve("kustomization.yaml"));
+		Map<String, Object> policy = load(BASE.resolve("networkpolicy.yaml"));
+		Map<String, Integer> ports = containerPorts();
+
+		assertThat(list(kustomization, "resources")).contains("networkpolicy.yaml");
+		assertThat(policy).containsEntry("kind", "NetworkPolicy");
+		Map<String, Object> spec = spec(policy);
+		assertThat(list(spec, "policyTypes")).containsExactly("Ingress");
+		// matchLabels for kustomize to fill with the pods' labels; {} alone would select
+		// every pod of the namespace
+		assertThat(map(spec.get("podSelector"))).containsKey("matchLabels");
+		Map<String, List<Object>> sourcesByPort = new HashMap<>();
+		for (Object rule : list(spec, "ingress")) {
+			List<Object> from = list(map(rule), "from");
+			for (Object port : list(map(rule), "ports")) {
+				Object name = map(port).get("port");
+				assertThat(ports).as("a port of the container").containsKey((String) name);
+				assertThat(sourcesByPort).as("one rule per port").doesNotContainKey((String) name);
+				sourcesByPort.put((String) name, from);
+			}
+		}
+		assertThat(sourcesByPort).containsOnlyKeys("http", "management");
+		assertThat(sourcesByPort.get("http")).as("clients come from anywhere").isEmpty();
+		List<Object> management = sourcesByPort.get("management");
+		assertThat(management).hasSize(2);
+		Map<String, Object> prometheus = map(management.get(0));
+		assertThat(expressions(map(prometheus.get("namespaceSelector"))))
+			.containsExactly("kubernetes.io/metadata.name In [monitoring]");
+		assertThat(expressions(map(prometheus.get("podSelector"))))
+			.containsExactly("app.kubernetes.io/name In [prometheus]");
+		Map<String, Object> operators = map(management.get(1));
+		assertThat(operators).containsOnlyKeys("podSelector");
+		assertThat(expressions(map(operators.get("podSelector")))).containsExactly("channels-operator In [true]");
+	}
+
+	// Sources select with matchExpressions: kustomize would add the base's labels to
+	// their
+	// matchLabels.
+	private static List<String> expressions(Map<String, Object> selector) {
+		assertThat(selector).containsOnlyKeys("matchExpressions");
+		return KubernetesManifestsTests.<Object>list(selector, "matchExpressions")
+			.stream()
+			.map(KubernetesManifestsTests::map)
+			.map((expression) -> expression.get("key") + " " + expression.get("operator") + " "
+					+ expression.get("values"))
+			.toList();
+	}
+
+	@Test
 	void productionPatchesTargetWhatTheBaseDefines() throws IOException {
 		Map<String, Object> kustomization = load(PRODUCTION.resolve("kustomization.yaml"));
 		List<String> baseKinds = new ArrayList<>();
@@ -250,7 +300,7 @@ class KubernetesManifestsTests extends GatewayIntegrationTest {
 				byKind.put((String) map(document).get("kind"), map(document));
 			}
 			assertThat(byKind).containsOnlyKeys("ConfigMap", "Secret", "Service", "Deployment", "PodDisruptionBudget",
-					"HorizontalPodAutoscaler");
+					"HorizontalPodAutoscaler", "NetworkPolicy");
 			String configMap = (String) map(byKind.get("ConfigMap").get("metadata")).get("name");
 			String secret = (String) map(byKind.get("Secret").get("metadata")).get("name");
 			// Generated names carry a content hash, and the Deployment refers to them by
@@ -262,6 +312,16 @@ class KubernetesManifestsTests extends GatewayIntegrationTest {
 			Map<String, Object> selector = map(map(spec(byKind.get("Service")).get("selector")));
 			assertThat(map(map(template.get("metadata")).get("labels"))).containsAllEntriesOf(selector);
 			assertThat(selector).isNotEmpty();
+			// The NetworkPolicy applies to the Channels pods only, and its sources keep
+			// their own selectors.
+			Map<String, Object> policy = spec(byKind.get("NetworkPolicy"));
+			assertThat(map(map(policy.get("podSelector")).get("matchLabels"))).isEqualTo(selector);
+			assertThat(rendered.substring(rendered.indexOf("kind: NetworkPolicy"))).contains("key: channels-operator");
+			for (Object rule : list(policy, "ingress")) {
+				for (Object source : list(map(rule), "from")) {
+					assertThat(map(source).toString()).doesNotContain("matchLabels");
+				}
+			}
 		}
 	}
 

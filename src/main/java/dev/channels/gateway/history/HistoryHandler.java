@@ -21,6 +21,8 @@ import org.springframework.dao.QueryTimeoutException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.Authentication;
 import org.springframework.web.reactive.function.server.HandlerFunction;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -29,10 +31,20 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * The history API's endpoints. Answers JSON: the API's data, or {@code {"error",
  * "parameter", "message"}} with 400 for a parameter it cannot use, 404 for an unknown
  * request, 503 when the history database did not answer in time.
+ * <p>
+ * Every answer is narrowed to the channels the reader may read ({@link ChannelGrants},
+ * from the authenticated principal): lists and summaries leave the others out, and a
+ * request of another channel is 404, the very answer of an id that does not exist. Each
+ * read of one request is written to the {@value #AUDIT_LOGGER} logger.
  */
 final class HistoryHandler {
 
+	/** The logger of the audit trail: who read which request's detail, and when. */
+	static final String AUDIT_LOGGER = "channels.audit";
+
 	private static final Log logger = LogFactory.getLog(HistoryHandler.class);
+
+	private static final Log audit = LogFactory.getLog(AUDIT_LOGGER);
 
 	/** The summary's window when none is given: the last hour. */
 	static final Duration DEFAULT_WINDOW = Duration.ofHours(1);
@@ -50,12 +62,18 @@ final class HistoryHandler {
 
 	Mono<ServerResponse> requests(ServerRequest request) {
 		RequestQuery query = RequestQuery.of(new Parameters(request.queryParams()));
-		return this.records.list(query).flatMap(this::ok);
+		return reader(request).flatMap((reader) -> this.records.list(query, ChannelGrants.of(reader)))
+			.flatMap(this::ok);
 	}
 
 	Mono<ServerResponse> request(ServerRequest request) {
 		UUID id = Parameters.uuid("id", request.pathVariable("id"));
-		return this.records.find(id)
+		return reader(request).flatMap((reader) -> this.records.find(id, ChannelGrants.of(reader)).doOnNext((found) -> {
+			if (audit.isInfoEnabled()) {
+				audit.info("reader=" + name(reader) + " request=" + id + " channel="
+						+ name(String.valueOf(found.get("channel_id"))) + " at=" + Instant.now());
+			}
+		}))
 			.flatMap(this::ok)
 			.switchIfEmpty(Mono.defer(() -> error(HttpStatus.NOT_FOUND, "not_found", null, "no request " + id)));
 	}
@@ -67,7 +85,28 @@ final class HistoryHandler {
 		if (!to.isAfter(from)) {
 			throw new InvalidParameterException("to", "must be after from");
 		}
-		return this.records.summary(request.pathVariable("channel"), from, to).flatMap(this::ok);
+		String channel = request.pathVariable("channel");
+		return reader(request).filter((reader) -> ChannelGrants.of(reader).permits(channel))
+			.flatMap((reader) -> this.records.summary(channel, from, to))
+			.flatMap(this::ok)
+			.switchIfEmpty(Mono.defer(() -> error(HttpStatus.NOT_FOUND, "not_found", null, "no channel " + channel)));
+	}
+
+	// The security chain lets no one without an authentication this far; should a route
+	// be reached without one, it reads nothing.
+	private static Mono<Authentication> reader(ServerRequest request) {
+		return request.principal()
+			.ofType(Authentication.class)
+			.defaultIfEmpty(UsernamePasswordAuthenticationToken.unauthenticated("anonymous", null));
+	}
+
+	// Names in log lines: no control characters (a JWT's sub is the issuer's to choose).
+	private static String name(Authentication reader) {
+		return name(reader.getName());
+	}
+
+	private static String name(String text) {
+		return text.replaceAll("[\\p{Cntrl}\\s]", "?");
 	}
 
 	/** Turns what the handlers throw or signal into the API's error answers. */

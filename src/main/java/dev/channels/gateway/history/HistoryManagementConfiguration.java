@@ -10,6 +10,7 @@ import org.springframework.boot.actuate.autoconfigure.web.ManagementContextType;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.r2dbc.autoconfigure.R2dbcProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -23,6 +24,9 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * {@code ChannelsApplication} keeps this class out of its component scan. Without a
  * management port of its own (the same as {@code server.port}) there is no child context,
  * hence no history API.
+ * <p>
+ * Who may read it, and which channels, is {@link HistorySecurityConfiguration}'s
+ * business; the handler narrows every answer to the reader's {@link ChannelGrants}.
  * <p>
  * The beans it uses (the connection factory, the JSON mapper) come from the application's
  * context, the child's parent; without them (an application with no database) there is no
@@ -48,7 +52,11 @@ class HistoryManagementConfiguration {
 		return new HistoryHandler(new HistoryQueries(historyDatabase.client(), json), json);
 	}
 
+	// Without a reader (channels.history.readers or a JWT issuer) nobody could read the
+	// history: it is not served at all, and HistorySecurityConfiguration says so at
+	// start-up.
 	@Bean
+	@Conditional(HistoryAccess.AnyReader.class)
 	RouterFunction<ServerResponse> historyApiRoutes(HistoryHandler history) {
 		return RouterFunctions.route()
 			.GET("/history/api/requests", history::requests)
@@ -59,6 +67,7 @@ class HistoryManagementConfiguration {
 	}
 
 	@Bean
+	@Conditional(HistoryAccess.AnyReader.class)
 	RouterFunction<ServerResponse> historyPageRoutes() {
 		HistoryPage page = new HistoryPage();
 		return RouterFunctions.route()

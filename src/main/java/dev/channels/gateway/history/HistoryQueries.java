@@ -26,7 +26,7 @@ import org.springframework.r2dbc.core.DatabaseClient;
 class HistoryQueries {
 
 	private static final String LIST = """
-			SELECT r.id, r.channel_id, r.state, r.started_at, r.completed_at,
+			SELECT r.id, r.channel_id, r.state, r.client_auth, r.started_at, r.completed_at,
 			    e.response_status, e.latency_ms, e.request_method, e.request_path
 			FROM channel_requests r LEFT JOIN channel_events e ON e.channel_request_id = r.id
 			%s
@@ -34,7 +34,7 @@ class HistoryQueries {
 			LIMIT %s""";
 
 	private static final String ONE = """
-			SELECT r.id, r.channel_id, r.state, r.client_identity, r.started_at, r.completed_at, r.owner,
+			SELECT r.id, r.channel_id, r.state, r.client_identity, r.client_auth, r.started_at, r.completed_at, r.owner,
 			    r.channel_snapshot_id,
 			    e.id AS event_id, e.type, e.request_method, e.request_path, e.request_query, e.sink_url,
 			    e.request_headers::text AS request_headers, e.request_body_preview, e.request_body_hash,
@@ -46,7 +46,8 @@ class HistoryQueries {
 			FROM channel_requests r
 			LEFT JOIN channel_events e ON e.channel_request_id = r.id
 			LEFT JOIN channel_snapshots s ON s.id = r.channel_snapshot_id
-			WHERE r.id = $1""";
+			WHERE r.id = $1
+			%s""";
 
 	// One pass over the window's rows (channel_requests_channel_started_idx); the
 	// latencies are those of every request that has one, whatever its state.
@@ -75,15 +76,28 @@ class HistoryQueries {
 	}
 
 	/**
-	 * A page of requests, newest first, and the cursor of the next page (null on the
-	 * last).
+	 * A page of the requests of the granted channels, newest first, and the cursor of the
+	 * next page (null on the last).
 	 */
-	Mono<Map<String, Object>> list(RequestQuery query) {
+	Mono<Map<String, Object>> list(RequestQuery query, ChannelGrants grants) {
 		List<String> conditions = new ArrayList<>();
 		List<Object> values = new ArrayList<>();
 		if (query.channel() != null) {
+			if (!grants.permits(query.channel())) {
+				// As a channel without requests: nothing tells whether it exists.
+				return Mono.just(page(List.of(), null));
+			}
 			values.add(query.channel());
 			conditions.add("r.channel_id = $" + values.size());
+		}
+		else if (!grants.all()) {
+			values.add(grants.array());
+			conditions.add("r.channel_id = ANY($" + values.size() + ")");
+		}
+		if (query.clientAuth() != null) {
+			// Served by the partial index on (client_auth, started_at, id).
+			values.add(query.clientAuth());
+			conditions.add("r.client_auth = $" + values.size());
 		}
 		if (query.state() != null) {
 			values.add(query.state());
@@ -123,19 +137,30 @@ class HistoryQueries {
 				Map<String, Object> last = page.get(page.size() - 1);
 				next = new Cursor((Instant) last.get(STARTED_AT), (UUID) last.get("id")).encode();
 			}
-			Map<String, Object> body = new LinkedHashMap<>();
-			body.put("requests", page.stream().map(HistoryQueries::withTimesAsText).toList());
-			body.put("next", next);
-			return body;
+			return page(page, next);
 		});
+	}
+
+	private static Map<String, Object> page(List<Map<String, Object>> rows, @Nullable String next) {
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("requests", rows.stream().map(HistoryQueries::withTimesAsText).toList());
+		body.put("next", next);
+		return body;
 	}
 
 	/**
 	 * One request with every recorded field, its event and its channel snapshot; empty if
-	 * unknown.
+	 * unknown or of a channel not granted, which look the same.
 	 */
-	Mono<Map<String, Object>> find(UUID id) {
-		return this.database.sql(ONE).bind(0, id).map(this::detail).one();
+	Mono<Map<String, Object>> find(UUID id, ChannelGrants grants) {
+		if (grants.all()) {
+			return this.database.sql(ONE.formatted("")).bind(0, id).map(this::detail).one();
+		}
+		return this.database.sql(ONE.formatted("AND r.channel_id = ANY($2)"))
+			.bind(0, id)
+			.bind(1, grants.array())
+			.map(this::detail)
+			.one();
 	}
 
 	/**
@@ -168,6 +193,7 @@ class HistoryQueries {
 		item.put("id", row.get("id", UUID.class));
 		item.put("channel_id", row.get("channel_id", String.class));
 		item.put("state", row.get("state", String.class));
+		item.put("client_auth", row.get("client_auth", String.class));
 		item.put("response_status", row.get("response_status", Integer.class));
 		item.put("latency_ms", row.get("latency_ms", Integer.class));
 		item.put(STARTED_AT, row.get(STARTED_AT, Instant.class));
@@ -191,6 +217,7 @@ class HistoryQueries {
 		request.put("channel_id", row.get("channel_id", String.class));
 		request.put("state", row.get("state", String.class));
 		request.put("client_identity", row.get("client_identity", String.class));
+		request.put("client_auth", row.get("client_auth", String.class));
 		request.put(STARTED_AT, text(row.get(STARTED_AT, Instant.class)));
 		request.put("completed_at", text(row.get("completed_at", Instant.class)));
 		request.put("owner", row.get("owner", String.class));

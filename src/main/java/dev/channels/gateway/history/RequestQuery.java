@@ -13,11 +13,13 @@ import org.jspecify.annotations.Nullable;
  * @param status only requests whose sink answered this status
  * @param from only requests that started at or after this instant
  * @param to only requests that started before this instant
+ * @param clientAuth only requests whose client authenticated as this
+ * ({@code api-key:partner-a}, {@code basic:partner-b}, {@code jwt:<sub>})
  * @param limit the most rows on the page
  * @param after the end of the previous page; null for the first page
  */
 record RequestQuery(@Nullable String channel, @Nullable String state, @Nullable Integer status, @Nullable Instant from,
-		@Nullable Instant to, int limit, @Nullable Cursor after) {
+		@Nullable Instant to, @Nullable String clientAuth, int limit, @Nullable Cursor after) {
 
 	static final int DEFAULT_LIMIT = 50;
 
@@ -35,9 +37,10 @@ record RequestQuery(@Nullable String channel, @Nullable String state, @Nullable 
 		if (from != null && to != null && !to.isAfter(from)) {
 			throw new InvalidParameterException("to", "must be after from");
 		}
+		String clientAuth = parameters.text("client_auth").orElse(null);
 		int limit = parameters.integer("limit", 1, MAX_LIMIT).orElse(DEFAULT_LIMIT);
 		Cursor after = parameters.text("cursor").map(Cursor::decode).orElse(null);
-		return new RequestQuery(channel, state, status, from, to, limit, after);
+		return new RequestQuery(channel, state, status, from, to, clientAuth, limit, after);
 	}
 
 }

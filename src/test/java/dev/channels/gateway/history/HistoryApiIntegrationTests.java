@@ -31,6 +31,7 @@ import dev.channels.gateway.support.RecordedRequests;
 import dev.channels.gateway.support.TestBodies;
 import dev.channels.gateway.support.TestChannels;
 import dev.channels.gateway.support.TestDatabase;
+import dev.channels.gateway.support.TestReaders;
 
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -62,7 +63,7 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 	@BeforeEach
 	void setUp() {
 		this.gateway = new GatewayClient(this.port);
-		this.management = new GatewayClient(this.managementPort);
+		this.management = TestReaders.management(this.managementPort);
 	}
 
 	// --- the list and its filters
@@ -237,6 +238,34 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 				+ "&state=failed&status=503&from=" + start.plusSeconds(1) + "&to=" + start.plusSeconds(100)));
 
 		assertThat(ids(page)).containsExactly(match);
+	}
+
+	@Test
+	void eachRequestSaysHowItsClientAuthenticatedAndTheListFiltersByIt() {
+		String channel = HistoryRows.channel("client-auth");
+		Instant start = HistoryRows.window();
+		UUID partnerA = this.rows.insert(channel, "success", start, 200, 5);
+		UUID partnerB = this.rows.insert(channel, "success", start.plusSeconds(1), 200, 5);
+		UUID open = this.rows.insert(channel, "success", start.plusSeconds(2), 200, 5);
+		UUID partnerALater = this.rows.insert(channel, "failed", start.plusSeconds(3), 500, 5);
+		String a = "api-key:" + channel + "-a";
+		this.rows.clientAuth(partnerA, a);
+		this.rows.clientAuth(partnerB, "basic:" + channel + "-b");
+		this.rows.clientAuth(partnerALater, a);
+
+		JsonNode all = json(this.management.get("/history/api/requests?channel=" + channel));
+		JsonNode onlyA = json(this.management.get("/history/api/requests?client_auth=" + a));
+		JsonNode combined = json(
+				this.management.get("/history/api/requests?state=success&channel=" + channel + "&client_auth=" + a));
+		JsonNode detail = json(this.management.get("/history/api/requests/" + partnerB));
+
+		assertThat(ids(all)).containsExactly(partnerALater, open, partnerB, partnerA);
+		assertThat(find(all, partnerB).get("client_auth").asString()).isEqualTo("basic:" + channel + "-b");
+		assertThat(find(all, open).get("client_auth").isNull()).isTrue();
+		assertThat(ids(onlyA)).containsExactly(partnerALater, partnerA);
+		assertThat(ids(combined)).containsExactly(partnerA);
+		assertThat(detail.get("client_auth").asString()).isEqualTo("basic:" + channel + "-b");
+		assertThat(json(this.management.get("/history/api/requests/" + open)).get("client_auth").isNull()).isTrue();
 	}
 
 	// --- pagination
@@ -593,7 +622,9 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 			"/history/api/requests?limit=ten|limit", "/history/api/requests?status=99|status",
 			"/history/api/requests?status=600|status", "/history/api/requests?status=2xx|status",
 			"/history/api/requests?cursor=bm9wZQ|cursor", "/history/api/requests?cursor=%21%21|cursor",
-			"/history/api/requests?state=failed&state=error|state", "/history/api/channels/echo/summary?from=soon|from",
+			"/history/api/requests?state=failed&state=error|state",
+			"/history/api/requests?client_auth=a&client_auth=b|client_auth",
+			"/history/api/channels/echo/summary?from=soon|from",
 			"/history/api/channels/echo/summary?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z|to" })
 	void invalidInputIs400NamingTheParameter(String path, String parameter) {
 		Response response = this.management.get(path);

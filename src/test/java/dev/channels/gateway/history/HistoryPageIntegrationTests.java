@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import dev.channels.gateway.support.GatewayClient;
 import dev.channels.gateway.support.GatewayClient.Response;
 import dev.channels.gateway.support.GatewayIntegrationTest;
+import dev.channels.gateway.support.TestReaders;
 
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -29,7 +30,7 @@ class HistoryPageIntegrationTests extends GatewayIntegrationTest {
 
 	@BeforeEach
 	void setUp() {
-		this.management = new GatewayClient(this.managementPort);
+		this.management = TestReaders.management(this.managementPort);
 	}
 
 	@Test

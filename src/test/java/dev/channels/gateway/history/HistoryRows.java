@@ -80,6 +80,11 @@ final class HistoryRows {
 		return id;
 	}
 
+	/** Sets how the request's client authenticated ({@code api-key:partner-a}). */
+	void clientAuth(UUID id, String clientAuth) {
+		this.jdbc.sql("UPDATE channel_requests SET client_auth = ? WHERE id = ?").params(clientAuth, id).update();
+	}
+
 	/** A time-ordered id, as the gateway makes them. */
 	static UUID newId() {
 		return IDS.generate();

@@ -35,8 +35,30 @@ public final class GatewayClient {
 
 	private final int port;
 
+	// name, value, name, value... sent with every request that does not set the name
+	private final String[] defaultHeaders;
+
 	public GatewayClient(int port) {
+		this(port, new String[0]);
+	}
+
+	private GatewayClient(int port, String[] defaultHeaders) {
 		this.port = port;
+		this.defaultHeaders = defaultHeaders;
+	}
+
+	/**
+	 * A client of the same port that sends these HTTP Basic credentials with every
+	 * request that has no Authorization header of its own.
+	 */
+	public GatewayClient withBasic(String username, String password) {
+		return new GatewayClient(this.port, new String[] { "Authorization", basic(username, password) });
+	}
+
+	/** The value of an Authorization header with these HTTP Basic credentials. */
+	public static String basic(String username, String password) {
+		return "Basic " + java.util.Base64.getEncoder()
+			.encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
 	}
 
 	public Response get(String path, String... headers) {
@@ -54,6 +76,16 @@ public final class GatewayClient {
 					: HttpRequest.BodyPublishers.noBody());
 		for (int i = 0; i < headers.length; i += 2) {
 			request.header(headers[i], headers[i + 1]);
+		}
+		for (int i = 0; i < this.defaultHeaders.length; i += 2) {
+			String name = this.defaultHeaders[i];
+			boolean own = false;
+			for (int j = 0; j < headers.length; j += 2) {
+				own |= headers[j].equalsIgnoreCase(name);
+			}
+			if (!own) {
+				request.header(name, this.defaultHeaders[i + 1]);
+			}
 		}
 		try {
 			HttpResponse<byte[]> response = this.http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());

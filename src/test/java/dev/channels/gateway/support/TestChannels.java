@@ -111,6 +111,7 @@ public final class TestChannels {
 		registry.add("channels.unread-body-limit", () -> UNREAD_BODY_LIMIT_BYTES + "B");
 		registry.add("server.port", () -> 0);
 		registry.add("management.server.port", () -> 0);
+		TestReaders.register(registry);
 	}
 
 	private static RawSink dyingSink() {
