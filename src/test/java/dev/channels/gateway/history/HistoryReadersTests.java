@@ -3,6 +3,7 @@ package dev.channels.gateway.history;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,8 @@ import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -55,8 +58,24 @@ class HistoryReadersTests {
 	@Test
 	void theRightPasswordGrantsTheReadersChannelsAndIsRememberedAWrongOneIsNot() {
 		AtomicLong now = new AtomicLong();
+		AtomicInteger checks = new AtomicInteger();
+		PasswordEncoder encoder = PasswordEncoderFactories.createDelegatingPasswordEncoder();
+		PasswordEncoder counting = new PasswordEncoder() {
+
+			@Override
+			public String encode(CharSequence raw) {
+				return encoder.encode(raw);
+			}
+
+			@Override
+			public boolean matches(CharSequence raw, String encoded) {
+				checks.incrementAndGet();
+				return encoder.matches(raw, encoded);
+			}
+
+		};
 		ReaderAuthenticationManager readers = new ReaderAuthenticationManager(
-				List.of(new HistoryProperties.Reader("alice", ENCODED, List.of("payments"))), now::get);
+				List.of(new HistoryProperties.Reader("alice", ENCODED, List.of("payments"))), counting, now::get);
 
 		Authentication alice = readers.authenticate(login("alice", "secret")).block(Duration.ofSeconds(10));
 		StepVerifier.create(readers.authenticate(login("alice", "wrong")))
@@ -71,10 +90,15 @@ class HistoryReadersTests {
 		assertThat(alice.getCredentials()).isNull();
 		assertThat(ChannelGrants.of(alice).permits("payments")).isTrue();
 		assertThat(ChannelGrants.of(alice).permits("orders")).isFalse();
-		assertThat(readers.rememberedCount()).isEqualTo(1);
-		assertThat(readers.authenticate(login("alice", "secret")).block(Duration.ofSeconds(10))).isSameAs(alice);
+		// alice, the wrong password, and bob (as costly as a wrong password).
+		assertThat(checks).hasValue(3);
+		assertThat(readers.authenticate(login("alice", "secret")).block(Duration.ofSeconds(10)).getName())
+			.isEqualTo("alice");
+		assertThat(checks).hasValue(3);
 		now.addAndGet(ReaderAuthenticationManager.REMEMBERED.toNanos());
-		assertThat(readers.authenticate(login("alice", "secret")).block(Duration.ofSeconds(10))).isNotSameAs(alice);
+		assertThat(readers.authenticate(login("alice", "secret")).block(Duration.ofSeconds(10)).getName())
+			.isEqualTo("alice");
+		assertThat(checks).hasValue(4);
 	}
 
 	@Test
