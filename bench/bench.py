@@ -484,7 +484,8 @@ class Sampler(threading.Thread):
 
 
 class Gateway:
-    def __init__(self, name, jar, run_dir, pg, sink_port, procs, observed=True, extra_jvm=(), extra_args=()):
+    def __init__(self, name, jar, run_dir, pg, sink_port, procs, observed=True, extra_jvm=(), extra_args=(),
+                 api_key=True):
         self.name, self.jar, self.run_dir, self.pg, self.procs = name, jar, run_dir, pg, procs
         self.port, self.mgmt_port = free_port(), free_port()
         while self.mgmt_port == self.port:
@@ -502,9 +503,11 @@ class Gateway:
             f"--spring.cloud.gateway.server.webflux.routes[0].uri=http://127.0.0.1:{sink_port}",
             f"--spring.cloud.gateway.server.webflux.routes[0].predicates[0]=Path=/{CHANNEL}/**",
             "--spring.cloud.gateway.server.webflux.routes[0].filters[0]=StripPrefix=1",
-            "--spring.cloud.gateway.server.webflux.routes[0].metadata.client-auth.api-keys[0].id=bench",
-            "--spring.cloud.gateway.server.webflux.routes[0].metadata.client-auth.api-keys[0].sha256="
-            + hashlib.sha256(API_KEY.encode()).hexdigest(),
+            *([
+                "--spring.cloud.gateway.server.webflux.routes[0].metadata.client-auth.api-keys[0].id=bench",
+                "--spring.cloud.gateway.server.webflux.routes[0].metadata.client-auth.api-keys[0].sha256="
+                + hashlib.sha256(API_KEY.encode()).hexdigest(),
+            ] if api_key else []),
             *([] if observed else ["--channels.recording.enabled=false"]),
             *extra_args,
         ]

@@ -81,7 +81,14 @@ class FloorGateway(B.Gateway):
                 "--spring.cloud.gateway.server.webflux.httpclient.response-timeout=60s",
                 "--spring.r2dbc.pool.max-acquire-time=2s", "--spring.r2dbc.pool.max-create-connection-time=2s",
                 "--management.endpoints.web.exposure.include=health,info,prometheus",
-                "--management.endpoint.health.probes.enabled=true"]
+                "--management.endpoint.health.probes.enabled=true",
+                # The jar's libraries hold Spring Security (for Channels' access control); the
+                # floor, like Channels' gateway port, runs without Boot's web security.
+                "--spring.autoconfigure.exclude="
+                "org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration,"
+                "org.springframework.boot.security.autoconfigure.actuate.web.reactive."
+                "ReactiveManagementWebSecurityAutoConfiguration,"
+                "org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration"]
 
 
 class Cost:
@@ -114,8 +121,13 @@ class Cost:
                                   observed=False, extra_jvm=JVM)
         self.floor.start()
         self.floor.wait_ready()
-        b.gateways = [b.plain, self.floor, b.observed]
-        self.gateways = [b.plain, self.floor, b.observed]
+        # Plain without client-auth: what checking the API key costs, in the same run.
+        self.open = B.Gateway("open", b.jar, b.run_dir, b.pg, b.nginx.port, b.procs, observed=False,
+                              extra_jvm=JVM, api_key=False)
+        self.open.start()
+        self.open.wait_ready()
+        b.gateways = [b.plain, self.floor, b.observed, self.open]
+        self.gateways = [b.plain, self.floor, b.observed, self.open]
 
     def warm(self):
         counts = {gw.name: 0 for gw in self.gateways}
@@ -152,7 +164,8 @@ class Cost:
     def rounds(self, name, count, secs, delay_ms):
         out = []
         for i in range(count):
-            order = self.gateways[i % 3:] + self.gateways[:i % 3]
+            k = i % len(self.gateways)
+            order = self.gateways[k:] + self.gateways[:k]
             out.append({gw.name: self.measure(gw, secs, delay_ms, f"{name} round {i + 1}") for gw in order})
         return out
 
@@ -187,9 +200,10 @@ def report(res, command):
 
     counted = [r for r in paced if jit_ok(r)]
     rounds = counted or paced
-    cpu = {g: median(rounds, g, "cpu_us") for g in ("plain", "floor", "observed")}
-    p99 = {g: median(rounds, g, "p99") for g in ("plain", "floor", "observed")}
-    rps = {g: median(closed, g, "rps") for g in ("plain", "floor", "observed")}
+    names = [g for g in ("plain", "floor", "observed", "open") if g in closed[0]]
+    cpu = {g: median(rounds, g, "cpu_us") for g in names}
+    p99 = {g: median(rounds, g, "p99") for g in names}
+    rps = {g: median(closed, g, "rps") for g in names}
     pg_closed = median(closed, "observed", "pg_us")
     ratio = cpu["observed"] / cpu["plain"]
     floor_ratio = cpu["floor"] / cpu["plain"]
@@ -231,6 +245,10 @@ def report(res, command):
         f"{pg_paced['observed'] - pg_paced['floor']:.0f} µs of PostgreSQL's ({pg_paced['floor']:.0f} µs for the "
         f"floor's one insert, {pg_paced['observed']:.0f} µs for Channels' insert and outcome).",
         "",
+        *([f"What the API key costs (`client-auth`, checked on every request): plain without it "
+           f"{cpu['open']:.0f} µs, plain with it {cpu['plain']:.0f} µs of the gateway's CPU per request at the "
+           f"paced load ({cpu['plain'] - cpu['open']:+.0f} µs); closed loop {rps['open']:.0f}/s without it, "
+           f"{rps['plain']:.0f}/s with it.", ""] if "open" in cpu else []),
         "Paced rounds (CPU µs per request, JIT share, p99):",
         "",
         "| round | plain | floor | observed |",

@@ -222,7 +222,7 @@ final class ChannelClients {
 		}
 
 		ReactiveJwtDecoder decoder() {
-			return BearerTokens.decoder(this.issuerUri, this.jwkSetUri, this.audiences);
+			return JwtDecoders.of(this.issuerUri, this.jwkSetUri, this.audiences, List.of());
 		}
 
 	}

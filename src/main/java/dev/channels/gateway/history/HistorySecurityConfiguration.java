@@ -8,6 +8,8 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
+import dev.channels.gateway.access.JwtDecoders;
+
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfiguration;
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextType;
 import org.springframework.boot.security.autoconfigure.actuate.web.reactive.EndpointRequest;
@@ -18,14 +20,7 @@ import org.springframework.core.env.Environment;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
-import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
-import org.springframework.security.oauth2.core.OAuth2TokenValidator;
-import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.Jwt;
-import org.springframework.security.oauth2.jwt.JwtClaimNames;
-import org.springframework.security.oauth2.jwt.JwtClaimValidator;
-import org.springframework.security.oauth2.jwt.JwtValidators;
-import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.security.web.server.SecurityWebFilterChain;
@@ -113,21 +108,9 @@ class HistorySecurityConfiguration {
 			return null;
 		}
 		String issuer = settings.getIssuerUri();
-		NimbusReactiveJwtDecoder.JwkSetUriReactiveJwtDecoderBuilder builder = StringUtils
-			.hasText(settings.getJwkSetUri()) ? NimbusReactiveJwtDecoder.withJwkSetUri(settings.getJwkSetUri())
-					: NimbusReactiveJwtDecoder.withIssuerLocation(issuer);
-		settings.getJwsAlgorithms().forEach((algorithm) -> builder.jwsAlgorithm(SignatureAlgorithm.from(algorithm)));
-		NimbusReactiveJwtDecoder decoder = builder.build();
-		List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
-		validators.add(StringUtils.hasText(issuer) ? JwtValidators.createDefaultWithIssuer(issuer)
-				: JwtValidators.createDefault());
-		List<String> audiences = settings.getAudiences();
-		if (!audiences.isEmpty()) {
-			validators.add(new JwtClaimValidator<List<String>>(JwtClaimNames.AUD,
-					(aud) -> aud != null && aud.stream().anyMatch(audiences::contains)));
-		}
-		decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));
-		return decoder;
+		return JwtDecoders.of(StringUtils.hasText(issuer) ? issuer : null,
+				StringUtils.hasText(settings.getJwkSetUri()) ? settings.getJwkSetUri() : null, settings.getAudiences(),
+				settings.getJwsAlgorithms());
 	}
 
 	/**

@@ -53,8 +53,15 @@ final class ReaderAuthenticationManager implements ReactiveAuthenticationManager
 		String username = authentication.getName();
 		String password = (authentication.getCredentials() != null) ? authentication.getCredentials().toString() : "";
 		HistoryProperties.Reader reader = this.readers.get(username);
-		Mono<Boolean> matches = (reader != null) ? this.passwords.matches(username, password, reader.password())
-				: this.passwords.mismatch(password, this.readers.values().iterator().next().password());
+		Mono<Boolean> matches;
+		if (reader != null) {
+			matches = this.passwords.matches(username, password, reader.password());
+		}
+		else {
+			// Only JWT readers: no password to check against.
+			matches = this.readers.isEmpty() ? Mono.just(false)
+					: this.passwords.mismatch(password, this.readers.values().iterator().next().password());
+		}
 		return matches.flatMap((match) -> match
 				? Mono.just(UsernamePasswordAuthenticationToken.authenticated(username, null,
 						ChannelGrants.authorities(reader.channels())))
