@@ -61,6 +61,13 @@ class AccessIntegrationTests {
 
 	private static ConfigurableApplicationContext gateway;
 
+	// NOT_RECORDING: a gateway that must fail to start records nothing. With recording
+	// on,
+	// the snapshot writes its start-up begins are cut off when the failed context closes
+	// its pool, and r2dbc-postgresql leaks the parameters it had encoded for them
+	// (pgjdbc/r2dbc-postgresql#580), which the leak check would report against a later
+	// test class.
+
 	private static GatewayClient client;
 
 	private final RecordedRequests recorded = new RecordedRequests(TestDatabase.get());
@@ -365,6 +372,7 @@ class AccessIntegrationTests {
 		Map<String, Object> settings = new HashMap<>();
 		channel(settings, 0, "open", Map.of());
 		settings.put("channels.access.require-client-auth", "true");
+		settings.put("channels.recording.enabled", "false"); // see NOT_RECORDING
 
 		assertThatThrownBy(() -> StandaloneGateway.start(settings).close()).hasStackTraceContaining(
 				"Channel 'open' has invalid metadata: it has no client-auth, and channels.access.require-client-auth");
@@ -387,6 +395,7 @@ class AccessIntegrationTests {
 		}
 		Map<String, Object> settings = new HashMap<>();
 		channel(settings, 0, "bad", values);
+		settings.put("channels.recording.enabled", "false"); // see NOT_RECORDING
 
 		assertThatThrownBy(() -> StandaloneGateway.start(settings).close())
 			.hasStackTraceContaining("Channel 'bad' has invalid metadata: ")
