@@ -35,6 +35,15 @@ class ActuatorIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	@Test
+	void healthHoldsNoComponentThatIsNeitherUpNorDown() {
+		Response health = new GatewayClient(this.managementPort).get("/actuator/health");
+
+		// No discovery client is used: no "Discovery Client not initialized" (UNKNOWN).
+		assertThat(health.text()).doesNotContain("discovery").doesNotContain("UNKNOWN");
+		assertThat(health.text()).contains("\"r2dbc\"", "\"recording\"");
+	}
+
+	@Test
 	void infoTellsTheBuild() {
 		Response info = new GatewayClient(this.managementPort).get("/actuator/info");
 

@@ -23,6 +23,15 @@ public final class StandaloneGateway {
 	 * @throws RuntimeException what stopped the start
 	 */
 	public static ConfigurableApplicationContext start(Map<String, Object> settings) {
+		return start(settings, new Class<?>[0]);
+	}
+
+	/**
+	 * Starts the gateway with these settings and these configuration classes besides the
+	 * application's.
+	 * @throws RuntimeException what stopped the start
+	 */
+	public static ConfigurableApplicationContext start(Map<String, Object> settings, Class<?>... configurations) {
 		Map<String, Object> all = new HashMap<>(TestDatabase.get().properties());
 		all.put("server.port", 0);
 		all.put("management.server.port", 0);
@@ -32,7 +41,8 @@ public final class StandaloneGateway {
 			.stream()
 			.map((setting) -> "--" + setting.getKey() + "=" + setting.getValue())
 			.toArray(String[]::new);
-		return new SpringApplicationBuilder(ChannelsApplication.class, OwnNettyResources.class).run(arguments);
+		return new SpringApplicationBuilder(ChannelsApplication.class, OwnNettyResources.class).sources(configurations)
+			.run(arguments);
 	}
 
 }

@@ -2,7 +2,9 @@ package dev.channels.gateway.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
@@ -17,6 +19,8 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 public final class TestDatabase {
 
 	private static TestDatabase instance;
+
+	private static final List<Runnable> BEFORE_STOP = new CopyOnWriteArrayList<>();
 
 	private final String host;
 
@@ -46,13 +50,19 @@ public final class TestDatabase {
 	private static TestDatabase start() {
 		Map<String, String> env = System.getenv();
 		if (env.get("PGHOST") != null) {
+			Runtime.getRuntime()
+				.addShutdownHook(new Thread(() -> BEFORE_STOP.forEach(Runnable::run), "test-database-users-stop"));
 			return new TestDatabase(env.get("PGHOST"), Integer.parseInt(env.getOrDefault("PGPORT", "5432")),
 					env.getOrDefault("PGDATABASE", "postgres"), env.getOrDefault("PGUSER", "postgres"),
 					env.getOrDefault("PGPASSWORD", ""));
 		}
 		try {
 			EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
+			// Shutdown hooks run at the same time: whatever uses the database stops
+			// first,
+			// from this hook, or its last statements would meet a server that is gone.
 			Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+				BEFORE_STOP.forEach(Runnable::run);
 				try {
 					postgres.close();
 				}
@@ -65,6 +75,13 @@ public final class TestDatabase {
 		catch (IOException ex) {
 			throw new UncheckedIOException("Could not start the embedded PostgreSQL", ex);
 		}
+	}
+
+	/**
+	 * Runs this, at exit, before the embedded server stops (in the order registered).
+	 */
+	public void beforeStop(Runnable stop) {
+		BEFORE_STOP.add(stop);
 	}
 
 	public String r2dbcUrl() {
