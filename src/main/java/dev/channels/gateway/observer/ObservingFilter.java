@@ -1,6 +1,7 @@
 package dev.channels.gateway.observer;
 
 import java.time.Instant;
+import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 
@@ -40,6 +41,12 @@ public class ObservingFilter<S> implements GlobalFilter, Ordered {
 	 * request.
 	 */
 	public static final String CLIENT_PRINCIPAL_ATTR = ObservingFilter.class.getName() + ".clientPrincipal";
+
+	/**
+	 * The exchange attribute that holds the exchange id (a {@code UUID}), the one
+	 * {@link #REQUEST_ID_HEADER} carries: the gateway's own error answers name it.
+	 */
+	public static final String REQUEST_ID_ATTR = ObservingFilter.class.getName() + ".requestId";
 
 	/** Carries the exchange id to the sink and back to the client. */
 	public static final String REQUEST_ID_HEADER = "X-Channel-Request-Id";
@@ -100,8 +107,10 @@ public class ObservingFilter<S> implements GlobalFilter, Ordered {
 		}
 		long startNanos = System.nanoTime();
 		Object nativeRequest = RequestCapture.nativeRequest(exchange.getRequest());
-		RequestStart request = RequestCapture.capture(exchange.getRequest(), nativeRequest, IDS.generate(), route,
-				Instant.now(), this.trustedProxy, exchange.getAttribute(CLIENT_PRINCIPAL_ATTR));
+		UUID id = IDS.generate();
+		exchange.getAttributes().put(REQUEST_ID_ATTR, id);
+		RequestStart request = RequestCapture.capture(exchange.getRequest(), nativeRequest, id, route, Instant.now(),
+				this.trustedProxy, exchange.getAttribute(CLIENT_PRINCIPAL_ATTR));
 		return new ObservedExchange<>(this.observer, request, startNanos, previewLimit, this.unreadBodyLimit)
 			.run(exchange, chain, nativeRequest);
 	}

@@ -32,12 +32,14 @@ class RecordingObserver implements ExchangeObserver<RecordingState> {
 
 	private static final Log logger = LogFactory.getLog(RecordingObserver.class);
 
+	// The answers of a refused request, with its id (as X-Channel-Request-Id has it).
 	static final String UNRECORDABLE = """
-			{"error":"recording_unavailable","message":"The request could not be recorded, so it was not forwarded."}""";
+			{"error":"recording_unavailable","message":"The request could not be recorded, so it was not forwarded.",\
+			"requestId":"%s"}""";
 
 	static final String BACKLOG_FULL = """
 			{"error":"recording_backlog_full","message":"Too many outcomes wait to be recorded, so the request was not \
-			forwarded. Retry later."}""";
+			forwarded. Retry later.","requestId":"%s"}""";
 
 	private static final TimeBasedEpochGenerator EVENT_IDS = Generators.timeBasedEpochGenerator();
 
@@ -77,7 +79,7 @@ class RecordingObserver implements ExchangeObserver<RecordingState> {
 			logger.warn("Channel " + request.channelId() + ": request " + request.id()
 					+ " answered 503 and not forwarded: the outcome backlog is full");
 			return Mono.just(Admission.reject(RecordingState.notWritten(request, policy),
-					HttpStatus.SERVICE_UNAVAILABLE, BACKLOG_FULL));
+					HttpStatus.SERVICE_UNAVAILABLE, BACKLOG_FULL.formatted(request.id())));
 		}
 		// Running apart from the wait for it, so that a wait that times out leaves the
 		// insert going: if it commits late, its row is known and gets closed. The row
@@ -100,7 +102,7 @@ class RecordingObserver implements ExchangeObserver<RecordingState> {
 			return Mono.just(Admission.reject(
 					timedOut ? RecordingState.timedOut(request, policy, insert)
 							: RecordingState.notWritten(request, policy),
-					HttpStatus.SERVICE_UNAVAILABLE, UNRECORDABLE));
+					HttpStatus.SERVICE_UNAVAILABLE, UNRECORDABLE.formatted(request.id())));
 		});
 	}
 

@@ -168,6 +168,8 @@ class RecordingIntegrationTests extends GatewayIntegrationTest {
 		Response response = this.client.get("/channels/slow/slow/3000");
 
 		assertThat(response.status()).isEqualTo(504);
+		// The error body names the exchange as the header does.
+		assertThat(response.text()).contains("\"requestId\":\"" + response.requestId() + "\"");
 		Recorded outcome = this.recorded.awaitOutcome(response.requestId());
 		assertThat(outcome.state()).isEqualTo("timeout");
 		assertThat(outcome.event().get("type")).isEqualTo("error");
@@ -194,6 +196,7 @@ class RecordingIntegrationTests extends GatewayIntegrationTest {
 		Response response = this.client.send("POST", "/channels/refused/x", body);
 
 		assertThat(response.status()).isEqualTo(502);
+		assertThat(response.text()).contains("\"requestId\":\"" + response.requestId() + "\"");
 		Recorded outcome = this.recorded.awaitOutcome(response.requestId());
 		assertThat(outcome.state()).isEqualTo("error");
 		assertThat(outcome.event().get("type")).isEqualTo("error");
@@ -373,7 +376,8 @@ class RecordingIntegrationTests extends GatewayIntegrationTest {
 
 		assertThat(response.status()).isEqualTo(503);
 		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
-		assertThat(response.text()).contains("\"error\":\"recording_unavailable\"");
+		assertThat(response.text()).contains("\"error\":\"recording_unavailable\"",
+				"\"requestId\":\"" + response.requestId() + "\"");
 		// The id is the one in the gateway's log line about the refusal; it names no row.
 		assertThat(this.recorded.request(response.requestId())).isEmpty();
 		assertThat(TestChannels.SINK.received().subList(sinkBefore, TestChannels.SINK.received().size()))
