@@ -20,6 +20,7 @@ import dev.channels.gateway.observer.Sha256;
 import org.springframework.cloud.gateway.filter.FilterDefinition;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.route.RouteDefinition;
+import org.springframework.cloud.gateway.support.NameUtils;
 
 /**
  * One definition of a channel, as stored in {@code channel_snapshots}: its id, sink URI,
@@ -65,21 +66,42 @@ public record ChannelSnapshot(UUID id, String channelId, String configHash, byte
 		return new ChannelSnapshot(UUID.nameUUIDFromBytes(hash), route.getId(), HexFormat.of().formatHex(hash), json);
 	}
 
-	private static List<Map<String, Object>> filters(List<FilterDefinition> filters, Redaction redaction) {
+	private static List<Object> filters(List<FilterDefinition> filters, Redaction redaction) {
 		return filters.stream().map((filter) -> step(filter.getName(), filter.getArgs(), redaction)).toList();
 	}
 
-	// A filter or predicate that names a secret header (SetRequestHeader=Authorization,
-	// ..., Header=X-Api-Key, ...) has its other arguments redacted: they are the secret's
-	// value.
-	private static Map<String, Object> step(String name, Map<String, String> args, Redaction redaction) {
+	// As written: a step configured in shortcut form (Path=/channels/x/**, whose
+	// arguments
+	// the gateway keys _genkey_0, _genkey_1, ...) is stored in that form; one with named
+	// arguments as its name and arguments. A filter or predicate that names a secret
+	// header (SetRequestHeader=Authorization, ..., Header=X-Api-Key, ...) has its other
+	// arguments redacted: they are the secret's value.
+	private static Object step(String name, Map<String, String> args, Redaction redaction) {
 		boolean namesSecretHeader = args.values().stream().anyMatch(redaction::isSecretHeader);
 		Map<String, String> redacted = new TreeMap<>();
 		args.forEach((key, value) -> {
 			boolean keep = !namesSecretHeader || redaction.isSecretHeader(value);
 			redacted.put(key, keep ? redaction.uri(value) : Redaction.REDACTED);
 		});
-		return Map.of("name", name, "args", redacted);
+		List<String> shortcut = shortcutArguments(redacted);
+		if (shortcut == null) {
+			return Map.of("name", name, "args", redacted);
+		}
+		return shortcut.isEmpty() ? name : name + "=" + String.join(",", shortcut);
+	}
+
+	// The arguments in order, when they are the gateway's generated keys of a shortcut
+	// and none holds the comma that would make the shortcut mean something else.
+	private static @Nullable List<String> shortcutArguments(Map<String, String> args) {
+		List<String> values = new ArrayList<>(args.size());
+		for (int i = 0; i < args.size(); i++) {
+			String value = args.get(NameUtils.generateName(i));
+			if (value == null || value.contains(",")) {
+				return null;
+			}
+			values.add(value);
+		}
+		return values;
 	}
 
 	// Metadata as JSON can hold it, whatever objects a route built in Java put there.
@@ -89,6 +111,10 @@ public record ChannelSnapshot(UUID id, String channelId, String configHash, byte
 	private static @Nullable Object plain(@Nullable Object value) {
 		if (value == null || value instanceof String || value instanceof Number || value instanceof Boolean) {
 			return value;
+		}
+		if (value instanceof Map<?, ?> map && Metadata.isList(map)) {
+			// A YAML list, as the configuration binder leaves it (keyed "0", "1", ...).
+			return plain(Metadata.items("metadata", map));
 		}
 		if (value instanceof Map<?, ?> map) {
 			Map<String, @Nullable Object> sorted = new TreeMap<>();

@@ -27,8 +27,7 @@ public final class Metadata {
 		if (value instanceof Collection<?> collection) {
 			return List.copyOf(collection);
 		}
-		if (value instanceof Map<?, ?> map && !map.isEmpty()
-				&& map.keySet().stream().allMatch((index) -> String.valueOf(index).matches("\\d+"))) {
+		if (value instanceof Map<?, ?> map && isList(map)) {
 			return map.entrySet()
 				.stream()
 				.sorted((a, b) -> Integer.compare(Integer.parseInt(String.valueOf(a.getKey())),
@@ -37,6 +36,19 @@ public final class Metadata {
 				.toList();
 		}
 		throw new IllegalArgumentException(key + " must be a list, not '" + value + "'");
+	}
+
+	/** Whether a map is a YAML list as the binder leaves it: keyed by index from 0. */
+	static boolean isList(Map<?, ?> map) {
+		if (map.isEmpty()) {
+			return false;
+		}
+		for (int i = 0; i < map.size(); i++) {
+			if (!map.containsKey(String.valueOf(i))) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	/** Names: a comma-separated string or a list of them; {@code null} is none. */

@@ -53,6 +53,27 @@ class ChannelSnapshotTests {
 	}
 
 	@Test
+	void stepsAreStoredAsWrittenAndMetadataListsAsLists() {
+		RouteDefinition definition = definition("c");
+		PredicateDefinition named = new PredicateDefinition();
+		named.setName("Method");
+		named.addArg("methods", "GET");
+		definition.getPredicates().add(named);
+		definition.getFilters().add(new FilterDefinition("PreserveHostHeader"));
+		// As Spring Boot binds a YAML list in metadata: a map keyed by index.
+		Map<String, Object> metadata = Map.of("redacted-headers", Map.of("0", "X-Session", "1", "X-Signature"),
+				"limits", Map.of("2", "not", "3", "a list"));
+
+		String json = text(ChannelSnapshot.of(route("c", metadata), definition, List.of(), this.redaction));
+
+		assertThat(json)
+			.contains("\"predicates\":[\"Path=/channels/c/**\",{\"args\":{\"methods\":\"GET\"},\"name\":\"Method\"}]")
+			.contains("\"filters\":[\"StripPrefix=2\",\"PreserveHostHeader\"]")
+			.contains("\"redacted-headers\":[\"X-Session\",\"X-Signature\"]")
+			.contains("\"limits\":{\"2\":\"not\",\"3\":\"a list\"}");
+	}
+
+	@Test
 	void anyChangeMakesAnotherSnapshot() {
 		ChannelSnapshot base = ChannelSnapshot.of(route("c", Map.of()), definition("c"), List.of(), this.redaction);
 		RouteDefinition moreFilters = definition("c");
