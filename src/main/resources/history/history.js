@@ -204,6 +204,11 @@
     section.hidden = false;
   }
 
+  // Microseconds as milliseconds to the microsecond.
+  function micros(value) {
+    return value === undefined || value === null ? null : (value / 1000).toFixed(3) + ' ms';
+  }
+
   function fields(tableId, entries) {
     const body = byId(tableId).tBodies[0];
     body.replaceChildren();
@@ -295,6 +300,11 @@
       ['latency', event.latency_ms === undefined || event.latency_ms === null ? null : event.latency_ms + ' ms',
         'detail-latency'],
       ['time to first byte', event.ttfb_ms === undefined || event.ttfb_ms === null ? null : event.ttfb_ms + ' ms'],
+      ['sink connection', event.reused_connection === true ? 'reused from the pool'
+        : event.reused_connection === false ? 'new' : null, 'detail-connection'],
+      ['connect to sink', micros(event.connect_us), 'detail-connect'],
+      ['request sent (from arrival)', micros(event.request_sent_us), 'detail-request-sent'],
+      ['response relayed (from sink headers)', micros(event.response_us), 'detail-response'],
       ['error', event.error_message, 'detail-error'],
       ['recorded by', request.owner],
       ['outcome written', event.inserted_at],

@@ -40,7 +40,7 @@ class HistoryQueries {
 			    e.request_headers::text AS request_headers, e.request_body_preview, e.request_body_hash,
 			    e.request_body_size, e.response_status, e.response_headers::text AS response_headers,
 			    e.response_body_preview, e.response_body_hash, e.response_body_size, e.latency_ms, e.ttfb_ms,
-			    e.error_message, e.inserted_at, e.wiped_at, e.redactions::text AS redactions,
+			    e.connect_us, e.reused_connection, e.request_sent_us, e.response_us, e.error_message, e.inserted_at, e.wiped_at, e.redactions::text AS redactions,
 			    s.id AS snapshot_id, s.channel_id AS snapshot_channel_id, s.config_hash,
 			    s.definition::text AS definition, s.created_at AS snapshot_created_at
 			FROM channel_requests r
@@ -268,6 +268,10 @@ class HistoryQueries {
 						row.get("response_body_preview", byte[].class), receivedBytes(redactions, "response")));
 		event.put("latency_ms", row.get("latency_ms", Integer.class));
 		event.put("ttfb_ms", row.get("ttfb_ms", Integer.class));
+		event.put("connect_us", row.get("connect_us", Long.class));
+		event.put("reused_connection", row.get("reused_connection", Boolean.class));
+		event.put("request_sent_us", row.get("request_sent_us", Long.class));
+		event.put("response_us", row.get("response_us", Long.class));
 		event.put("error_message", row.get("error_message", String.class));
 		event.put("inserted_at", text(row.get("inserted_at", Instant.class)));
 		event.put("wiped_at", text(row.get("wiped_at", Instant.class)));

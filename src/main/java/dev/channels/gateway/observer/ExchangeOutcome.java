@@ -17,9 +17,18 @@ import org.jspecify.annotations.Nullable;
  * gateway relayed no response from the sink
  * @param latency from the request's arrival to the end of the exchange
  * @param clientStatus the status the client got, when the gateway knows it at the end
+ * @param sinkTiming where the time went between the gateway and the sink
  */
 public record ExchangeOutcome(Kind kind, @Nullable String failure, @Nullable URI sinkUrl, BodySummary requestBody,
-		@Nullable BodySummary responseBody, Duration latency, @Nullable Integer clientStatus) {
+		@Nullable BodySummary responseBody, Duration latency, @Nullable Integer clientStatus, SinkTiming sinkTiming) {
+
+	/**
+	 * An outcome without sink timing ({@link SinkTiming#NONE}).
+	 */
+	public ExchangeOutcome(Kind kind, @Nullable String failure, @Nullable URI sinkUrl, BodySummary requestBody,
+			@Nullable BodySummary responseBody, Duration latency, @Nullable Integer clientStatus) {
+		this(kind, failure, sinkUrl, requestBody, responseBody, latency, clientStatus, SinkTiming.NONE);
+	}
 
 	/**
 	 * The ways an exchange can end.

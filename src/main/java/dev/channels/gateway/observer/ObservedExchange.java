@@ -52,6 +52,9 @@ final class ObservedExchange<S> {
 
 	private final BodyTap responseBody;
 
+	// Filled by the gateway's HTTP client hooks (SinkTimingCustomizer).
+	private final SinkClock sinkClock = new SinkClock();
+
 	// Started when the exchange is subscribed, in its Reactor context.
 	private volatile @Nullable CompletableFuture<Admission<S>> admission;
 
@@ -167,7 +170,10 @@ final class ObservedExchange<S> {
 			.response(new TappedResponse(response, this, this.responseBody))
 			.build();
 		this.forwarded = observed;
+		// The routing filter subscribes the HTTP client in this context, where its hooks
+		// find the clock.
 		return chain.filter(observed)
+			.contextWrite(this.sinkClock)
 			.onErrorResume((error) -> failed(observed, tappedRequest, error, nativeRequest, response));
 	}
 
@@ -307,7 +313,8 @@ final class ObservedExchange<S> {
 	// Summaries first: they freeze the taps, so the outcome is decided on the bytes it
 	// reports.
 	private ExchangeOutcome outcome(Admission<S> admitted, SignalType signal) {
-		Duration latency = Duration.ofNanos(System.nanoTime() - this.startNanos);
+		long endNanos = System.nanoTime();
+		Duration latency = Duration.ofNanos(endNanos - this.startNanos);
 		BodySummary request = this.requestBody.summary();
 		BodySummary response = this.responseBody.summary();
 		Admission.Rejection rejection = admitted.rejection();
@@ -322,19 +329,25 @@ final class ObservedExchange<S> {
 		Failure failure = this.failure;
 		if (failure != null) {
 			return new ExchangeOutcome(failure.kind(), failure.description(), sinkUrl, request, relayed, latency,
-					clientStatus(observed, failure));
+					clientStatus(observed, failure), timing(endNanos, false));
 		}
 		String shortBody = requestBodyCutShort(observed);
 		if (shortBody != null) {
 			return new ExchangeOutcome(ExchangeOutcome.Kind.CLIENT_ABORTED, shortBody, sinkUrl, request, relayed,
-					latency, clientStatus(observed, null));
+					latency, clientStatus(observed, null), timing(endNanos, false));
 		}
 		if (responseDelivered(signal)) {
 			return new ExchangeOutcome(ExchangeOutcome.Kind.DELIVERED, null, sinkUrl, request, relayed, latency,
-					clientStatus(observed, null));
+					clientStatus(observed, null), timing(endNanos, true));
 		}
 		return new ExchangeOutcome(ExchangeOutcome.Kind.CLIENT_ABORTED, clientLeft(), sinkUrl, request, relayed,
-				latency, clientStatus(observed, null));
+				latency, clientStatus(observed, null), timing(endNanos, false));
+	}
+
+	// The response's last byte was relayed at the end of the exchange, when it was
+	// delivered.
+	private SinkTiming timing(long endNanos, boolean delivered) {
+		return this.sinkClock.timing(this.startNanos, endNanos, delivered);
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package dev.channels.gateway.recording;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -15,6 +16,7 @@ import dev.channels.gateway.observer.ExchangeOutcome;
 import dev.channels.gateway.observer.Header;
 import dev.channels.gateway.observer.RequestStart;
 import dev.channels.gateway.observer.ResponseStart;
+import dev.channels.gateway.observer.SinkTiming;
 
 /**
  * The outcome of one request, ready to be written: its {@code channel_events} row and the
@@ -22,13 +24,16 @@ import dev.channels.gateway.observer.ResponseStart;
  * unredacted waits in the queue. {@code redactions} is what
  * {@code channel_events.redactions} stores: by body ({@code request}, {@code response}),
  * the preview's length as received and how many values of each secret field were
- * replaced; empty when the previews are as received.
+ * replaced; empty when the previews are as received. The four timings of
+ * {@link SinkTiming} are in microseconds.
  */
 record OutcomeRow(UUID requestId, String channelId, UUID eventId, RequestState state, String eventType,
 		Instant completedAt, String method, String path, @Nullable String query, List<Header> requestHeaders,
 		@Nullable String sinkUrl, BodySummary requestBody, @Nullable Integer responseStatus,
 		@Nullable List<Header> responseHeaders, @Nullable BodySummary responseBody, int latencyMs,
-		@Nullable Integer ttfbMs, @Nullable String errorMessage, Map<String, Object> redactions) {
+		@Nullable Integer ttfbMs, @Nullable String errorMessage, Map<String, Object> redactions,
+		@Nullable Long connectUs, @Nullable Boolean reusedConnection, @Nullable Long requestSentUs,
+		@Nullable Long responseUs) {
 
 	static final String SINK_RESPONSE = "sink_response";
 
@@ -41,6 +46,7 @@ record OutcomeRow(UUID requestId, String channelId, UUID eventId, RequestState s
 		RequestStart request = recording.request();
 		Redaction redaction = recording.policy().redaction();
 		ResponseStart response = recording.response();
+		SinkTiming timing = outcome.sinkTiming();
 		Integer sinkStatus = (response != null) ? Integer.valueOf(response.status()) : null;
 		RequestState state = RequestState.of(outcome.kind(),
 				(sinkStatus != null) ? sinkStatus : outcome.clientStatus());
@@ -58,7 +64,9 @@ record OutcomeRow(UUID requestId, String channelId, UUID eventId, RequestState s
 				sinkStatus, (response != null) ? redaction.headers(response.headers()) : null, responseBody,
 				millis(outcome.latency().toNanos()),
 				(response != null) ? millis(response.timeToFirstByte().toNanos()) : null,
-				notForwarded ? NOT_FORWARDED : outcome.failure(), Collections.unmodifiableMap(redactions));
+				notForwarded ? NOT_FORWARDED : outcome.failure(), Collections.unmodifiableMap(redactions),
+				micros(timing.connect()), timing.reusedConnection(), micros(timing.requestSent()),
+				micros(timing.response()));
 	}
 
 	// The preview with secret fields replaced; the size and hash stay the real body's,
@@ -78,6 +86,10 @@ record OutcomeRow(UUID requestId, String channelId, UUID eventId, RequestState s
 		// it.
 		redactions.put(body, Map.of("received_bytes", summary.preview().length, "fields", redacted.fields()));
 		return new BodySummary(summary.size(), summary.sha256(), redacted.preview());
+	}
+
+	private static @Nullable Long micros(@Nullable Duration duration) {
+		return (duration != null) ? duration.toNanos() / 1_000 : null;
 	}
 
 	private static int millis(long nanos) {

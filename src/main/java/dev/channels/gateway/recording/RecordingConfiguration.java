@@ -12,6 +12,7 @@ import dev.channels.gateway.channel.ChannelPolicies;
 import dev.channels.gateway.channel.Redaction;
 import dev.channels.gateway.database.OutcomeDatabase;
 import dev.channels.gateway.observer.ObservingFilter;
+import dev.channels.gateway.observer.SinkTimingCustomizer;
 import dev.channels.gateway.recovery.InstanceLease;
 
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -118,6 +119,12 @@ class RecordingConfiguration {
 					? TrustedProxies.from(trustedProxies)::isTrusted : (address) -> false;
 			return new ObservingFilter<>(observer, (route) -> policies.policy(route).previewLimit(),
 					properties.unreadBodyLimit().toBytes(), trustedProxy);
+		}
+
+		// Spring Cloud Gateway applies it to the HTTP client it forwards with.
+		@Bean
+		SinkTimingCustomizer sinkTimingCustomizer() {
+			return new SinkTimingCustomizer();
 		}
 
 		@Bean

@@ -47,7 +47,8 @@ class RecordingStatements {
 	private static final String COMPLETE = """
 			WITH input (event_id, request_id, type, method, path, query, sink_url, request_headers,
 			    request_preview, request_hash, request_size, response_status, response_headers, response_preview,
-			    response_hash, response_size, latency_ms, ttfb_ms, error_message, state, completed_at, redactions) AS (
+			    response_hash, response_size, latency_ms, ttfb_ms, error_message, state, completed_at, redactions,
+			    connect_us, reused_connection, request_sent_us, response_us) AS (
 			    VALUES %s),
 			closed AS (
 			    UPDATE channel_requests r SET state = i.state, completed_at = i.completed_at
@@ -56,14 +57,15 @@ class RecordingStatements {
 			INSERT INTO channel_events (id, channel_request_id, type, request_method, request_path, request_query,
 			    sink_url, request_headers, request_body_preview, request_body_hash, request_body_size,
 			    response_status, response_headers, response_body_preview, response_body_hash, response_body_size,
-			    latency_ms, ttfb_ms, error_message, redactions)
+			    latency_ms, ttfb_ms, error_message, redactions, connect_us, reused_connection, request_sent_us,
+			    response_us)
 			SELECT i.event_id, i.request_id, i.type, i.method, i.path, i.query, i.sink_url, i.request_headers,
 			    i.request_preview, i.request_hash, i.request_size, i.response_status, i.response_headers,
 			    i.response_preview, i.response_hash, i.response_size, i.latency_ms, i.ttfb_ms, i.error_message,
-			    i.redactions
+			    i.redactions, i.connect_us, i.reused_connection, i.request_sent_us, i.response_us
 			FROM input i JOIN closed c ON c.id = i.request_id""";
 
-	private static final int COMPLETE_COLUMNS = 22;
+	private static final int COMPLETE_COLUMNS = 26;
 
 	// The statement for each batch size, built once (a handful of sizes are ever used).
 	private static final Map<Integer, String> COMPLETE_BY_SIZE = new ConcurrentHashMap<>();
@@ -76,8 +78,9 @@ class RecordingStatements {
 			    WHERE id = $2 AND state = 'pending'
 			    RETURNING id)
 			INSERT INTO channel_events (id, channel_request_id, type, request_method, request_path,
-			    request_body_hash, request_body_size, latency_ms, error_message)
-			SELECT $3, id, 'error', $4, $5, $6, $7, $8, $9
+			    request_body_hash, request_body_size, latency_ms, error_message, connect_us, reused_connection,
+			    request_sent_us, response_us)
+			SELECT $3, id, 'error', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
 			FROM closed""";
 
 	// New requests' rows go through the application's pool, outcomes through their own.
@@ -157,6 +160,15 @@ class RecordingStatements {
 		bind(statement, first + 21,
 				outcome.redactions().isEmpty() ? null : Json.of(this.json.writeValueAsBytes(outcome.redactions())),
 				Json.class);
+		bindTimings(statement, first + 22, outcome);
+	}
+
+	// connect_us, reused_connection, request_sent_us, response_us.
+	private static void bindTimings(Statement statement, int first, OutcomeRow outcome) {
+		bind(statement, first, outcome.connectUs(), Long.class);
+		bind(statement, first + 1, outcome.reusedConnection(), Boolean.class);
+		bind(statement, first + 2, outcome.requestSentUs(), Long.class);
+		bind(statement, first + 3, outcome.responseUs(), Long.class);
 	}
 
 	/**
@@ -164,16 +176,18 @@ class RecordingStatements {
 	 * @return 1, or 0 when there was no pending row to close
 	 */
 	Mono<Long> completeAsError(OutcomeRow outcome, String errorMessage) {
-		return execute(this.outcomePool, COMPLETE_AS_ERROR,
-				(statement) -> statement.bind(0, outcome.completedAt())
-					.bind(1, outcome.requestId())
-					.bind(2, outcome.eventId())
-					.bind(3, outcome.method())
-					.bind(4, outcome.path())
-					.bind(5, outcome.requestBody().sha256())
-					.bind(6, outcome.requestBody().size())
-					.bind(7, outcome.latencyMs())
-					.bind(8, errorMessage));
+		return execute(this.outcomePool, COMPLETE_AS_ERROR, (statement) -> {
+			statement.bind(0, outcome.completedAt())
+				.bind(1, outcome.requestId())
+				.bind(2, outcome.eventId())
+				.bind(3, outcome.method())
+				.bind(4, outcome.path())
+				.bind(5, outcome.requestBody().sha256())
+				.bind(6, outcome.requestBody().size())
+				.bind(7, outcome.latencyMs())
+				.bind(8, errorMessage);
+			bindTimings(statement, 9, outcome);
+		});
 	}
 
 	// [[name, value], ...] keeps arrival order and repeated names, which an object

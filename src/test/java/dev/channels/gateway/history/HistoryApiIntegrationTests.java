@@ -401,6 +401,11 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 		assertThat(event.get("response_status").asInt()).isEqualTo(200);
 		assertThat(event.get("latency_ms").asInt()).isEqualTo(stored.event().get("latency_ms"));
 		assertThat(event.get("ttfb_ms").asInt()).isEqualTo(stored.event().get("ttfb_ms"));
+		assertThat(event.get("reused_connection").asBoolean()).isEqualTo(stored.event().get("reused_connection"));
+		assertThat(event.get("connect_us").isNull() ? null : event.get("connect_us").asLong())
+			.isEqualTo(stored.event().get("connect_us"));
+		assertThat(event.get("request_sent_us").asLong()).isEqualTo(stored.event().get("request_sent_us"));
+		assertThat(event.get("response_us").asLong()).isEqualTo(stored.event().get("response_us"));
 		assertThat(event.get("error_message").isNull()).isTrue();
 		assertThat(event.get("inserted_at").isNull()).isFalse();
 		assertThat(event.get("wiped_at").isNull()).isTrue();

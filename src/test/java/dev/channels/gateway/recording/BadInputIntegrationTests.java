@@ -157,7 +157,8 @@ class BadInputIntegrationTests extends GatewayIntegrationTest {
 		BodySummary empty = new BodySummary(0, TestBodies.sha256(new byte[0]), new byte[0]);
 		OutcomeRow row = new OutcomeRow(request.id(), "echo", UUID.randomUUID(), RequestState.SUCCESS,
 				OutcomeRow.SINK_RESPONSE, Instant.now(), "GET", "/channels/echo/nul", null, request.headers(), null,
-				empty, 200, List.of(new Header("X\u0000Name", "v")), empty, 1, 1, null, Map.of());
+				empty, 200, List.of(new Header("X\u0000Name", "v")), empty, 1, 1, null, Map.of(), null, null, null,
+				null);
 
 		this.records.complete(List.of(row)).block();
 

@@ -31,6 +31,9 @@ import org.springframework.test.context.DynamicPropertyRegistry;
  * <li>{@code metered}: the test sink, for tests that read the metrics of one
  * channel;</li>
  * <li>{@code retrying}: the test sink, with the gateway's Retry filter on 503;</li>
+ * <li>{@code timing}: a {@link TestSink} of its own ({@link #TIMING_SINK}), that only
+ * {@code SinkTimingIntegrationTests} uses, once, so that its first request is on a new
+ * connection;</li>
  * <li>{@code discreet}: the test sink, with the per-channel overrides of its metadata:
  * {@value #DISCREET_PREVIEW_BYTES}-byte previews, {@code X-Session} and
  * {@code X-Signature} redacted (a YAML list), and the query parameters {@code token} and
@@ -47,6 +50,9 @@ public final class TestChannels {
 	public static final int UNREAD_BODY_LIMIT_BYTES = 256 * 1024;
 
 	public static final TestSink SINK = TestSink.start();
+
+	/** The sink of the {@code timing} channel, which no connection has reached yet. */
+	public static final TestSink TIMING_SINK = TestSink.start();
 
 	public static final int DYING_BODY_BYTES = 1000;
 
@@ -87,6 +93,7 @@ public final class TestChannels {
 		routes.add(new Object[] { "discreet", SINK.url(),
 				Map.of("preview-size", DISCREET_PREVIEW_BYTES + "B", "redacted-headers[0]", "X-Session",
 						"redacted-headers[1]", "X-Signature", "redacted-query-params", "token, sig") });
+		routes.add(new Object[] { "timing", TIMING_SINK.url(), Map.of() });
 		routes.add(new Object[] { "retrying", SINK.url(), Map.of() });
 		for (int i = 0; i < routes.size(); i++) {
 			String prefix = "spring.cloud.gateway.server.webflux.routes[" + i + "].";
