@@ -164,7 +164,7 @@ final class ObservedExchange<S> {
 		});
 		ServerHttpRequest withId = exchange.getRequest().mutate().header(ObservingFilter.REQUEST_ID_HEADER, id).build();
 		TappedRequest tappedRequest = new TappedRequest(withId, this.requestBody,
-				() -> serverAnsweredItself(nativeRequest, response));
+				() -> serverAnsweredItself(nativeRequest, response), this::connectionClosed);
 		ServerWebExchange observed = exchange.mutate()
 			.request(tappedRequest)
 			.response(new TappedResponse(response, this, this.responseBody))
@@ -182,6 +182,11 @@ final class ObservedExchange<S> {
 	// wrote any.
 	private boolean serverAnsweredItself(@Nullable Object nativeRequest, ServerHttpResponse response) {
 		return serverHasAnswered(nativeRequest) && (this.serverAnsweredFirst || !response.isCommitted());
+	}
+
+	private boolean connectionClosed() {
+		Connection connection = this.connection;
+		return connection != null && !connection.channel().isActive();
 	}
 
 	private static boolean serverHasAnswered(@Nullable Object nativeRequest) {

@@ -19,14 +19,19 @@ final class TappedRequest extends ServerHttpRequestDecorator {
 
 	private final BooleanSupplier serverAnsweredItself;
 
+	private final BooleanSupplier connectionClosed;
+
 	/**
 	 * @param serverAnsweredItself whether the server has answered the client behind the
 	 * gateway's back, as reactor-netty does for a body it cannot decode
+	 * @param connectionClosed whether the client's connection is closed
 	 */
-	TappedRequest(ServerHttpRequest delegate, BodyTap tap, BooleanSupplier serverAnsweredItself) {
+	TappedRequest(ServerHttpRequest delegate, BodyTap tap, BooleanSupplier serverAnsweredItself,
+			BooleanSupplier connectionClosed) {
 		super(delegate);
 		this.tap = tap;
 		this.serverAnsweredItself = serverAnsweredItself;
+		this.connectionClosed = connectionClosed;
 	}
 
 	@Override
@@ -43,6 +48,12 @@ final class TappedRequest extends ServerHttpRequestDecorator {
 			long declared = getHeaders().getContentLength();
 			if (declared >= 0 && this.tap.size() < declared) {
 				return Mono.error(IncompleteBodyException.endedShort(this.tap.size(), declared));
+			}
+			// A chunked body has no length to hold it to. One that ends as its connection
+			// closes ended with the close, not with its last chunk: a client that sent it
+			// whole keeps the connection to read the answer.
+			if (declared < 0 && this.connectionClosed.getAsBoolean()) {
+				return Mono.error(IncompleteBodyException.closedMidBody(this.tap.size()));
 			}
 			return Mono.empty();
 		});
@@ -65,6 +76,12 @@ final class TappedRequest extends ServerHttpRequestDecorator {
 		static IncompleteBodyException malformed(long bytesRead) {
 			return new IncompleteBodyException("client sent a request body that is not valid HTTP after " + bytesRead
 					+ " bytes; the server answered it 400 and closed the connection");
+		}
+
+		/** The client's connection closed before the body's last chunk. */
+		static IncompleteBodyException closedMidBody(long bytesRead) {
+			return new IncompleteBodyException("client's connection closed after " + bytesRead
+					+ " bytes of a request body without a length, before its end");
 		}
 
 		/** The body ended short of its declared length: the client stalled or left. */
