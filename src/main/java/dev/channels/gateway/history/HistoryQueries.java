@@ -43,10 +43,17 @@ class HistoryQueries {
 			    e.response_body_preview, e.response_body_hash, e.response_body_size, e.latency_ms, e.ttfb_ms,
 			    e.error_message, e.inserted_at, e.wiped_at, e.redactions::text AS redactions,
 			    s.id AS snapshot_id, s.channel_id AS snapshot_channel_id, s.config_hash,
-			    s.definition::text AS definition, s.created_at AS snapshot_created_at
+			    s.definition::text AS definition, s.created_at AS snapshot_created_at,
+			    c.id AS current_snapshot_id, c.config_hash AS current_config_hash,
+			    c.created_at AS current_created_at
 			FROM channel_requests r
 			LEFT JOIN channel_events e ON e.channel_request_id = r.id
 			LEFT JOIN channel_snapshots s ON s.id = r.channel_snapshot_id
+			LEFT JOIN LATERAL (
+			    SELECT c.id, c.config_hash, c.created_at FROM channel_snapshots c
+			    WHERE c.channel_id = r.channel_id
+			    ORDER BY c.created_at DESC
+			    LIMIT 1) c ON true
 			WHERE r.id = $1
 			%s""";
 
@@ -294,8 +301,32 @@ class HistoryQueries {
 		request.put("owner", row.get("owner", String.class));
 		request.put("channel_snapshot_id", row.get("channel_snapshot_id", UUID.class));
 		request.put("snapshot", snapshot(row));
+		request.put("current_snapshot", currentSnapshot(row));
+		request.put("snapshot_is_current", snapshotIsCurrent(row));
 		request.put("event", event(row));
 		return request;
+	}
+
+	// The channel's newest definition (channel_snapshots_channel_created_idx): what the
+	// channel is now, as far as the database knows, when no gateway has written a newer
+	// one since.
+	private static @Nullable Map<String, Object> currentSnapshot(Readable row) {
+		UUID id = row.get("current_snapshot_id", UUID.class);
+		if (id == null) {
+			return null;
+		}
+		Map<String, Object> current = new LinkedHashMap<>();
+		current.put("id", id);
+		current.put("config_hash", row.get("current_config_hash", String.class));
+		current.put("created_at", text(row.get("current_created_at", Instant.class)));
+		return current;
+	}
+
+	// Null when there is nothing to compare: a request from before snapshots.
+	private static @Nullable Boolean snapshotIsCurrent(Readable row) {
+		String hash = row.get("config_hash", String.class);
+		String current = row.get("current_config_hash", String.class);
+		return (hash != null && current != null) ? hash.equals(current) : null;
 	}
 
 	private @Nullable Map<String, Object> snapshot(Readable row) {

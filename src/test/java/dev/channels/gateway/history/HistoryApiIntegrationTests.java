@@ -600,6 +600,46 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 		assertThat(shown.get("definition").get("filters").get(0).asString()).isEqualTo("StripPrefix=2");
 		assertThat(before.get("channel_snapshot_id").isNull()).isTrue();
 		assertThat(before.get("snapshot").isNull()).isTrue();
+		assertThat(request.get("snapshot_is_current").asBoolean()).isTrue();
+		assertThat(request.get("current_snapshot").get("id").asString()).isEqualTo(snapshot.toString());
+		assertThat(before.get("snapshot_is_current").isNull()).isTrue();
+	}
+
+	@Test
+	void aRequestThroughAnOlderDefinitionSaysTheChannelChangedSince() {
+		String channel = HistoryRows.channel("changed");
+		UUID older = snapshot(channel, "2020-02-02T02:02:02Z");
+		UUID newer = snapshot(channel, "2021-03-03T03:03:03Z");
+		UUID before = this.rows.insert(channel, "success", HistoryRows.window(), 200, 3);
+		UUID after = this.rows.insert(channel, "success", HistoryRows.window(), 200, 3);
+		this.rows.jdbc()
+			.sql("UPDATE channel_requests SET channel_snapshot_id = ? WHERE id = ?")
+			.params(older, before)
+			.update();
+		this.rows.jdbc()
+			.sql("UPDATE channel_requests SET channel_snapshot_id = ? WHERE id = ?")
+			.params(newer, after)
+			.update();
+
+		JsonNode changed = json(this.management.get("/history/api/requests/" + before));
+		JsonNode current = json(this.management.get("/history/api/requests/" + after));
+
+		assertThat(changed.get("snapshot_is_current").asBoolean()).isFalse();
+		assertThat(changed.get("current_snapshot").get("id").asString()).isEqualTo(newer.toString());
+		assertThat(changed.get("current_snapshot").get("created_at").asString()).isEqualTo("2021-03-03T03:03:03Z");
+		assertThat(current.get("snapshot_is_current").asBoolean()).isTrue();
+	}
+
+	private UUID snapshot(String channel, String createdAt) {
+		UUID id = UUID.randomUUID();
+		this.rows.jdbc()
+			.sql("""
+					INSERT INTO channel_snapshots (id, channel_id, config_hash, definition, created_at)
+					VALUES (?, ?, ?, ?::jsonb, ?)""")
+			.params(id, channel, TestBodies.sha256(id.toString().getBytes(StandardCharsets.US_ASCII)),
+					"{\"id\": \"" + channel + "\"}", HistoryRows.time(Instant.parse(createdAt)))
+			.update();
+		return id;
 	}
 
 	@Test
