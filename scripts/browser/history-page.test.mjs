@@ -7,6 +7,7 @@
 //   SUCCESS_ID       a request answered 200 by the echo sink, with body ECHO_BODY
 //   FAILED_ID        a request answered 503
 //   MARKUP_ID        a request whose body is MARKUP_BODY and whose X-Markup header is markup too
+//   OTHER_USER, OTHER_PASSWORD   a reader granted another channel than CHANNEL only (optional)
 //   CHROMIUM         the browser [/usr/bin/chromium]
 //   SCREENSHOTS      where the views' screenshots go [docs/screenshots of the repository]
 // Exits 0 when every check passed, 1 otherwise.
@@ -226,6 +227,29 @@ try {
   check(await page.$('#injected') === null, 'no element was made from them');
 
   check(problems.length === 0, 'no script error, console error, failed request or dialog', problems);
+
+  if (process.env.OTHER_USER) {
+    console.log('a reader granted another channel only: ' + process.env.OTHER_USER);
+    const other = await browser.newPage({
+      viewport: { width: 1280, height: 900 },
+      httpCredentials: { username: process.env.OTHER_USER, password: process.env.OTHER_PASSWORD || '' },
+    });
+    other.setDefaultTimeout(TIMEOUT);
+    const message = () => other.textContent('#message');
+    const settled = () => other.waitForFunction(() => !['', 'Loading…'].includes(document.getElementById('message').textContent));
+    await other.goto(HISTORY_URL);
+    await settled();
+    check(await other.$$eval('#requests tbody tr', (trs) => trs.length) === 0, 'the table shows none of ' + CHANNEL + '\'s',
+      await message());
+    await other.goto(HISTORY_URL + '/?channel=' + encodeURIComponent(CHANNEL));
+    await settled();
+    check(/no channel/.test(await message()) && await other.isHidden('#summary'),
+      'a channel not granted has no summary and no charts', await message());
+    await other.goto(HISTORY_URL + '/?request=' + SUCCESS_ID);
+    await other.waitForFunction(() => /Could not load/.test(document.getElementById('message').textContent));
+    check(await other.isHidden('#detail'), 'an exchange of a channel not granted is not shown', await message());
+    await other.close();
+  }
 } finally {
   await browser.close();
 }

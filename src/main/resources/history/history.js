@@ -239,15 +239,19 @@
     const section = byId('summary');
     const channel = view.filters.get('channel');
     const load = ++view.summaries;
+    // Hidden until this channel's answers are in: a channel the reader may not read (404)
+    // shows nothing rather than the previous one's.
+    section.hidden = true;
     if (!channel) {
-      section.hidden = true;
       return;
     }
-    const charts = showCharts(channel);
     const query = new URLSearchParams();
     if (view.filters.has('from')) query.set('from', view.filters.get('from'));
     if (view.filters.has('to')) query.set('to', view.filters.get('to'));
-    const summary = await getJson(API + 'channels/' + encodeURIComponent(channel) + '/summary?' + query.toString());
+    const [summary] = await Promise.all([
+      getJson(API + 'channels/' + encodeURIComponent(channel) + '/summary?' + query.toString()),
+      showCharts(channel),
+    ]);
     if (load !== view.summaries) {
       return;
     }
@@ -263,7 +267,6 @@
     parts.push('latency p50 ' + ms(latency.p50) + ', p95 ' + ms(latency.p95));
     byId('summary-counts').textContent = parts.join(' · ');
     section.hidden = false;
-    await charts;
   }
 
   // --- charts: inline SVG, drawn here (the page loads nothing from elsewhere)
@@ -645,10 +648,11 @@
     view.filters = filters;
     view.pages = [null];
     byId('detail').hidden = true;
-    try {
-      await Promise.all([showPage(0), showSummary()]);
-    } catch (error) {
-      say(error.message, true);
+    // Both settle before a failure is told, so the table's "Page 1: ..." cannot overwrite it.
+    const failed = (await Promise.allSettled([showPage(0), showSummary()]))
+      .find((result) => result.status === 'rejected');
+    if (failed) {
+      say(failed.reason.message, true);
     }
   }
 
