@@ -5,7 +5,11 @@
 # and a header), then drives the page in headless Chromium (scripts/browser/history-page.test.mjs):
 # filters by state and checks that the table shows only that state, pages to older requests,
 # opens one exchange and checks its detail (status, method, path, body previews, size, hash,
-# headers), and checks that recorded markup is shown as text. Stops what it started.
+# headers), its timeline and its outcome in plain words, goes back and forward, opens shared
+# addresses (?channel=...&state=..., ?request=<id>) and checks the charts, signs in as a reader
+# granted another channel only and checks that it sees none of the demo's, checks that
+# recorded markup is shown as text, and saves screenshots of the views into docs/screenshots.
+# Stops what it started.
 #
 # Installs what it needs when missing: Debian's chromium (apt-get, as root or with sudo) and
 # the npm packages of scripts/browser (npm ci, playwright-core only). Needs a JDK 17+ and
@@ -31,6 +35,13 @@ MANAGEMENT_PORT=${MANAGEMENT_PORT:-8081}
 # The embedded default's history reader (TestChannelsApplication prints it at start-up).
 HISTORY_USER=${HISTORY_USER:-demo}
 HISTORY_PASSWORD=${HISTORY_PASSWORD:-channels-demo}
+# A second reader, granted one other channel only. The list of readers is given whole (a list
+# set in a property source replaces the one of the demo's settings): the demo's reader as it
+# is, then this one, whose password is {noop} because it exists only while this test runs.
+OTHER_USER=elsewhere
+OTHER_PASSWORD=elsewhere-secret
+READERS='-Dchannels.history.readers[0].username=demo -Dchannels.history.readers[0].password=${demo.reader-password} -Dchannels.history.readers[0].channels[0]=*'
+READERS="$READERS -Dchannels.history.readers[1].username=$OTHER_USER -Dchannels.history.readers[1].password={noop}$OTHER_PASSWORD -Dchannels.history.readers[1].channels[0]=elsewhere"
 SINK_PORT=${SINK_PORT:-9090}
 CHANNEL=${CHANNEL:-demo}
 READY_TIMEOUT=${READY_TIMEOUT:-300}
@@ -108,7 +119,7 @@ cd "$ROOT"
 set +m
 setsid ./mvnw -B -q spring-boot:test-run \
     -Dspring-boot.run.arguments="--server.port=$GATEWAY_PORT --management.server.port=$MANAGEMENT_PORT" \
-    -Dspring-boot.run.jvmArguments="-Ddemo.sink-port=$SINK_PORT" \
+    -Dspring-boot.run.jvmArguments="-Ddemo.sink-port=$SINK_PORT $READERS" \
     >"$RUN_DIR/gateway.log" 2>&1 </dev/null &
 GW_PID=$!
 sleep 0.2
@@ -188,7 +199,8 @@ log "sent 26 requests: success $SUCCESS_ID, failed $FAILED_ID, markup $MARKUP_ID
 # --- the page, in Chromium
 
 set +e
-HISTORY_URL="$MANAGEMENT/history" HISTORY_USER="$HISTORY_USER" HISTORY_PASSWORD="$HISTORY_PASSWORD" CHANNEL="$CHANNEL" SUCCESS_ID="$SUCCESS_ID" FAILED_ID="$FAILED_ID" \
+HISTORY_URL="$MANAGEMENT/history" HISTORY_USER="$HISTORY_USER" HISTORY_PASSWORD="$HISTORY_PASSWORD" CHANNEL="$CHANNEL" \
+    OTHER_USER="$OTHER_USER" OTHER_PASSWORD="$OTHER_PASSWORD" SUCCESS_ID="$SUCCESS_ID" FAILED_ID="$FAILED_ID" \
     ECHO_BODY="$ECHO_BODY" MARKUP_ID="$MARKUP_ID" MARKUP_BODY="$MARKUP_BODY" CHROMIUM="$CHROMIUM" \
     node "$BROWSER_DIR/history-page.test.mjs"
 result=$?

@@ -7,8 +7,13 @@
 //   SUCCESS_ID       a request answered 200 by the echo sink, with body ECHO_BODY
 //   FAILED_ID        a request answered 503
 //   MARKUP_ID        a request whose body is MARKUP_BODY and whose X-Markup header is markup too
+//   OTHER_USER, OTHER_PASSWORD   a reader granted another channel than CHANNEL only (optional)
 //   CHROMIUM         the browser [/usr/bin/chromium]
+//   SCREENSHOTS      where the views' screenshots go [docs/screenshots of the repository]
 // Exits 0 when every check passed, 1 otherwise.
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const env = (name) => {
@@ -27,6 +32,9 @@ const ECHO_BODY = env('ECHO_BODY');
 const MARKUP_ID = env('MARKUP_ID');
 const MARKUP_BODY = env('MARKUP_BODY');
 const TIMEOUT = 15000;
+const SCREENSHOTS = process.env.SCREENSHOTS
+  || join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'screenshots');
+mkdirSync(SCREENSHOTS, { recursive: true });
 
 let failures = 0;
 function check(condition, what, detail) {
@@ -47,6 +55,7 @@ const browser = await chromium.launch({
 try {
   // The history needs a reader: the credentials a person types into the browser's prompt.
   const page = await browser.newPage({
+    viewport: { width: 1280, height: 900 },
     httpCredentials: { username: process.env.HISTORY_USER || 'demo', password: process.env.HISTORY_PASSWORD || '' },
   });
   page.setDefaultTimeout(TIMEOUT);
@@ -158,7 +167,51 @@ try {
     await text('#snapshot-id'));
   check(JSON.parse(await page.textContent('#snapshot-definition')).id === CHANNEL,
     'the snapshot\'s definition is the channel\'s', await page.textContent('#snapshot-definition'));
-  check(page.url().includes('id=' + SUCCESS_ID), 'the open exchange is in the address', page.url());
+  check(new URL(page.url()).searchParams.get('request') === SUCCESS_ID, 'the open exchange is in the address',
+    page.url());
+  const steps = await page.$$eval('#timeline li', (items) => items.map((item) => item.textContent));
+  check(steps.length >= 3 && /arrived/.test(steps[0]) && steps.some((step) => /response headers/.test(step))
+    && /last byte/.test(steps[steps.length - 1]), 'the timeline runs from arrival to the last byte', steps);
+  check(await page.$('#timeline-plot svg rect') !== null, 'the timeline is drawn');
+  check(/^The sink answered 200/.test(await text('#detail-explanation')), 'the outcome in plain words',
+    await text('#detail-explanation'));
+  check(/current definition/.test(await text('#snapshot-changed')), 'the snapshot is marked as the current one',
+    await text('#snapshot-changed'));
+  await page.locator('#detail').screenshot({ path: join(SCREENSHOTS, 'history-exchange.png') });
+
+  console.log('back and forward');
+  await page.goBack();
+  await page.waitForSelector('#detail', { state: 'hidden' });
+  check(!new URL(page.url()).searchParams.has('request'), 'back closes the exchange', page.url());
+  await page.goForward();
+  await page.waitForSelector('#detail:not([hidden])');
+  check(await text('#detail-id') === SUCCESS_ID, 'forward opens it again', await text('#detail-id'));
+
+  console.log('an exchange at its own address: the failed request');
+  await page.goto('about:blank');
+  await page.goto(HISTORY_URL + '/?request=' + FAILED_ID);
+  await page.waitForFunction((id) => document.getElementById('detail-id').textContent === id, FAILED_ID);
+  check(/Service Unavailable/.test(await text('#detail-explanation')), 'the failed outcome in plain words',
+    await text('#detail-explanation'));
+
+  console.log('a shared address: ?channel=' + CHANNEL + '&state=failed');
+  await page.goto('about:blank');
+  await page.goto(HISTORY_URL + '/?channel=' + encodeURIComponent(CHANNEL) + '&state=failed');
+  await page.waitForSelector('#requests tbody tr');
+  await page.waitForFunction(() => document.getElementById('message').textContent !== 'Loading…');
+  check(await page.inputValue('#filter-channel') === CHANNEL, 'the form shows the channel of the address');
+  check(await page.inputValue('#filter-state') === 'failed', 'the form shows the state of the address');
+  shown = await rows();
+  check(shown.length > 0 && shown.every((row) => row.state === 'failed'), 'the table shows that state only',
+    shown.map((row) => row.state));
+  const href = await page.getAttribute('#requests tbody tr:first-child a', 'href');
+  check(new URLSearchParams(href.split('?')[1]).get('request') === shown[0].id, 'each row links to its exchange', href);
+  await page.waitForSelector('#chart-requests-plot svg rect');
+  const bars = await page.$$eval('#chart-requests-plot svg rect', (rects) => rects.map((rect) => rect.getAttribute('class')));
+  check(bars.includes('bar-failed'), 'the chart stacks failed requests', bars);
+  check(await page.$('#chart-latency-plot svg polyline.line-p95') !== null, 'the latency chart draws p95');
+  await page.screenshot({ path: join(SCREENSHOTS, 'history-list.png') });
+  await page.locator('#summary').screenshot({ path: join(SCREENSHOTS, 'history-channel.png') });
 
   console.log('recorded markup is shown as text: ' + MARKUP_ID);
   // A fresh load with the exchange in the address, as a shared link opens it.
@@ -174,6 +227,29 @@ try {
   check(await page.$('#injected') === null, 'no element was made from them');
 
   check(problems.length === 0, 'no script error, console error, failed request or dialog', problems);
+
+  if (process.env.OTHER_USER) {
+    console.log('a reader granted another channel only: ' + process.env.OTHER_USER);
+    const other = await browser.newPage({
+      viewport: { width: 1280, height: 900 },
+      httpCredentials: { username: process.env.OTHER_USER, password: process.env.OTHER_PASSWORD || '' },
+    });
+    other.setDefaultTimeout(TIMEOUT);
+    const message = () => other.textContent('#message');
+    const settled = () => other.waitForFunction(() => !['', 'Loading…'].includes(document.getElementById('message').textContent));
+    await other.goto(HISTORY_URL);
+    await settled();
+    check(await other.$$eval('#requests tbody tr', (trs) => trs.length) === 0, 'the table shows none of ' + CHANNEL + '\'s',
+      await message());
+    await other.goto(HISTORY_URL + '/?channel=' + encodeURIComponent(CHANNEL));
+    await settled();
+    check(/no channel/.test(await message()) && await other.isHidden('#summary'),
+      'a channel not granted has no summary and no charts', await message());
+    await other.goto(HISTORY_URL + '/?request=' + SUCCESS_ID);
+    await other.waitForFunction(() => /Could not load/.test(document.getElementById('message').textContent));
+    check(await other.isHidden('#detail'), 'an exchange of a channel not granted is not shown', await message());
+    await other.close();
+  }
 } finally {
   await browser.close();
 }

@@ -1,5 +1,8 @@
 // The history page: a table over GET api/requests, the detail of one exchange over
-// GET api/requests/{id}, a channel's summary over GET api/channels/{channel}/summary.
+// GET api/requests/{id}, a channel's summary and charts over GET api/channels/{channel}/summary
+// and .../buckets. The address is the view: ?channel=demo&state=failed opens with those
+// filters, ?request=<id> with that exchange open; each change is a history entry, so back
+// and forward work.
 // Everything recorded is data: it is only ever set as textContent, never parsed as markup.
 'use strict';
 
@@ -7,12 +10,15 @@
   // Relative to the page (/history/), so the page works under any management base path.
   const API = 'api/';
   const STATES = ['pending', 'success', 'failed', 'timeout', 'error'];
+  // The filters that belong in the address (and in the API's query).
+  const FILTERS = ['channel', 'state', 'status', 'client_auth', 'from', 'to', 'limit'];
+  const SVG = 'http://www.w3.org/2000/svg';
 
   const byId = (id) => document.getElementById(id);
 
   // The filters of the table shown, and the cursors of its pages: pages[0] is the newest.
   // Each load takes a number; an answer that arrives after a newer load began is dropped.
-  const view = { filters: new URLSearchParams(), pages: [null], next: null, loads: 0, summaries: 0, details: 0 };
+  const view = { filters: null, pages: [null], next: null, loads: 0, summaries: 0, details: 0, charts: 0 };
 
   // Same-origin requests carry the HTTP Basic credentials the browser asked for when the
   // page was opened (said explicitly, though it is fetch's default). The page never polls:
@@ -97,7 +103,7 @@
     if (clientAuth) filters.set('client_auth', clientAuth);
     if (from) filters.set('from', from);
     if (to) filters.set('to', to);
-    filters.set('limit', byId('filter-limit').value);
+    if (byId('filter-limit').value !== '50') filters.set('limit', byId('filter-limit').value);
     return filters;
   }
 
@@ -108,19 +114,61 @@
     byId('filter-client-auth').value = filters.get('client_auth') || '';
     byId('filter-from').value = filters.has('from') ? toLocal(filters.get('from')) : '';
     byId('filter-to').value = filters.has('to') ? toLocal(filters.get('to')) : '';
-    const limit = filters.get('limit');
-    if (limit && Array.from(byId('filter-limit').options).some((option) => option.value === limit)) {
+    const limit = filters.get('limit') || '50';
+    if (Array.from(byId('filter-limit').options).some((option) => option.value === limit)) {
       byId('filter-limit').value = limit;
     }
   }
 
-  // The filters and the open exchange live in the address's fragment, so a view can be shared.
-  function remember(openId) {
-    const fragment = new URLSearchParams(view.filters);
-    if (openId) {
-      fragment.set('id', openId);
+  // The address of a view: its filters and the open exchange, in the query string.
+  function addressOf(filters, requestId) {
+    const query = new URLSearchParams(filters);
+    if (requestId) {
+      query.set('request', requestId);
     }
-    history.replaceState(null, '', '#' + fragment.toString());
+    const text = query.toString();
+    return location.pathname + (text ? '?' + text : '');
+  }
+
+  // The view an address names. Links made before the query string (#channel=...&id=...)
+  // still open what they named.
+  function readAddress() {
+    const legacy = !location.search && location.hash.length > 1;
+    const query = new URLSearchParams(legacy ? location.hash.slice(1) : location.search);
+    const filters = new URLSearchParams();
+    for (const name of FILTERS) {
+      if (query.get(name)) {
+        filters.set(name, query.get(name));
+      }
+    }
+    return { filters, request: query.get('request') || query.get('id') || null };
+  }
+
+  // A new history entry for a view the reader chose; none when it is the one shown.
+  // refresh: read the table again even if its filters are those shown (Apply, Reset).
+  function go(filters, requestId, refresh) {
+    const address = addressOf(filters, requestId);
+    if (address !== location.pathname + location.search) {
+      history.pushState(null, '', address);
+    }
+    if (refresh) {
+      view.filters = null;
+    }
+    return show(readAddress());
+  }
+
+  // Shows the view of the address: the table is read again only when its filters changed.
+  async function show(address) {
+    formFromFilters(address.filters);
+    if (view.filters === null || view.filters.toString() !== address.filters.toString()) {
+      await apply(address.filters);
+    }
+    if (address.request) {
+      await openDetail(address.request);
+    } else {
+      byId('detail').hidden = true;
+      markSelected(null);
+    }
   }
 
   async function showPage(index) {
@@ -158,7 +206,12 @@
     const tr = element('tr', null, 'state-' + request.state);
     tr.dataset.id = request.id;
     tr.tabIndex = 0;
-    tr.appendChild(timeCell(request.started_at));
+    const started = timeCell(request.started_at);
+    // A real link: it can be opened in a new tab or copied; a plain click stays on the page.
+    const link = element('a', started.textContent);
+    link.href = addressOf(view.filters, request.id);
+    started.replaceChildren(link);
+    tr.appendChild(started);
     tr.appendChild(element('td', request.channel_id, 'channel'));
     tr.appendChild(element('td', request.state, 'state'));
     tr.appendChild(element('td', request.client_auth, 'client-auth'));
@@ -166,10 +219,17 @@
     tr.appendChild(element('td', request.latency_ms === null ? '' : request.latency_ms + ' ms', 'latency'));
     tr.appendChild(element('td', request.request_method, 'method'));
     tr.appendChild(element('td', request.request_path, 'path'));
-    tr.addEventListener('click', () => openDetail(request.id));
+    tr.addEventListener('click', (event) => {
+      if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) {
+        return;
+      }
+      event.preventDefault();
+      go(view.filters, request.id);
+    });
     tr.addEventListener('keydown', (event) => {
       if (event.key === 'Enter') {
-        openDetail(request.id);
+        event.preventDefault();
+        go(view.filters, request.id);
       }
     });
     return tr;
@@ -179,14 +239,19 @@
     const section = byId('summary');
     const channel = view.filters.get('channel');
     const load = ++view.summaries;
+    // Hidden until this channel's answers are in: a channel the reader may not read (404)
+    // shows nothing rather than the previous one's.
+    section.hidden = true;
     if (!channel) {
-      section.hidden = true;
       return;
     }
     const query = new URLSearchParams();
     if (view.filters.has('from')) query.set('from', view.filters.get('from'));
     if (view.filters.has('to')) query.set('to', view.filters.get('to'));
-    const summary = await getJson(API + 'channels/' + encodeURIComponent(channel) + '/summary?' + query.toString());
+    const [summary] = await Promise.all([
+      getJson(API + 'channels/' + encodeURIComponent(channel) + '/summary?' + query.toString()),
+      showCharts(channel),
+    ]);
     if (load !== view.summaries) {
       return;
     }
@@ -207,6 +272,256 @@
   // Microseconds as milliseconds to the microsecond.
   function micros(value) {
     return value === undefined || value === null ? null : (value / 1000).toFixed(3) + ' ms';
+  }
+
+  // --- charts: inline SVG, drawn here (the page loads nothing from elsewhere)
+
+  function svg(tag, attributes, text) {
+    const node = document.createElementNS(SVG, tag);
+    for (const [name, value] of Object.entries(attributes || {})) {
+      node.setAttribute(name, String(value));
+    }
+    if (text !== undefined) {
+      node.textContent = String(text);
+    }
+    return node;
+  }
+
+  const CHART = { width: 640, height: 160, left: 44, bottom: 18, top: 6 };
+
+  // An empty plot with its y axis from 0 to max and the window's ends under the x axis.
+  function plot(max, unit, buckets) {
+    const root = svg('svg', { width: CHART.width, height: CHART.height, viewBox: '0 0 ' + CHART.width + ' '
+      + CHART.height, role: 'img' });
+    const bottom = CHART.height - CHART.bottom;
+    root.appendChild(svg('line', { class: 'axis', x1: CHART.left, y1: bottom, x2: CHART.width, y2: bottom }));
+    root.appendChild(svg('line', { class: 'axis', x1: CHART.left, y1: CHART.top, x2: CHART.left, y2: bottom }));
+    root.appendChild(svg('text', { x: CHART.left - 4, y: CHART.top + 8, 'text-anchor': 'end' }, max + unit));
+    root.appendChild(svg('text', { x: CHART.left - 4, y: bottom, 'text-anchor': 'end' }, '0'));
+    if (buckets.length > 0) {
+      const label = (instant) => new Date(instant).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+      root.appendChild(svg('text', { x: CHART.left, y: CHART.height - 4 }, label(buckets[0].start)));
+      root.appendChild(svg('text', { x: CHART.width, y: CHART.height - 4, 'text-anchor': 'end' },
+        label(buckets[buckets.length - 1].start)));
+    }
+    return root;
+  }
+
+  // A round number at or above value, for the top of an axis.
+  function ceiling(value) {
+    if (value <= 0) {
+      return 1;
+    }
+    const step = Math.pow(10, Math.floor(Math.log10(value)));
+    return [1, 2, 5, 10].map((f) => f * step).find((top) => top >= value);
+  }
+
+  // One column per bucket, its states stacked bottom up, each with a tooltip of its counts.
+  function drawRequests(buckets) {
+    const top = ceiling(Math.max(0, ...buckets.map((bucket) => bucket.total)));
+    const root = plot(top, '', buckets);
+    const innerHeight = CHART.height - CHART.bottom - CHART.top;
+    const slot = (CHART.width - CHART.left) / Math.max(1, buckets.length);
+    buckets.forEach((bucket, index) => {
+      const group = svg('g', { class: 'bucket' });
+      group.appendChild(svg('title', {}, new Date(bucket.start).toLocaleString() + ': ' + bucket.total
+        + ' requests' + STATES.filter((state) => bucket.states[state] > 0)
+        .map((state) => ', ' + state + ' ' + bucket.states[state]).join('')));
+      let y = CHART.height - CHART.bottom;
+      for (const state of ['success', 'failed', 'timeout', 'error', 'pending']) {
+        const height = bucket.states[state] / top * innerHeight;
+        if (height > 0) {
+          y -= height;
+          group.appendChild(svg('rect', { class: 'bar-' + state, x: CHART.left + index * slot + slot * 0.1, y,
+            width: Math.max(1, slot * 0.8), height }));
+        }
+      }
+      root.appendChild(group);
+    });
+    return root;
+  }
+
+  // p50 and p95 as lines, broken where a bucket has no latency.
+  function drawLatency(buckets) {
+    const top = ceiling(Math.max(0, ...buckets.map((bucket) => bucket.latency_ms.p95 || 0)));
+    const root = plot(top, ' ms', buckets);
+    const innerHeight = CHART.height - CHART.bottom - CHART.top;
+    const slot = (CHART.width - CHART.left) / Math.max(1, buckets.length);
+    for (const name of ['p95', 'p50']) {
+      let points = [];
+      const flush = () => {
+        if (points.length > 0) {
+          root.appendChild(svg('polyline', { class: 'line-' + name, points: points.join(' ') }));
+        }
+        points = [];
+      };
+      buckets.forEach((bucket, index) => {
+        const value = bucket.latency_ms[name];
+        if (value === null) {
+          flush();
+          return;
+        }
+        const x = CHART.left + (index + 0.5) * slot;
+        const y = CHART.height - CHART.bottom - value / top * innerHeight;
+        points.push(x.toFixed(1) + ',' + y.toFixed(1));
+        // A dot as well: a bucket alone between empty ones makes no line.
+        root.appendChild(svg('circle', { class: 'dot-' + name, cx: x.toFixed(1), cy: y.toFixed(1), r: 2 }));
+      });
+      flush();
+    }
+    return root;
+  }
+
+  function widthInWords(seconds) {
+    if (seconds % 86400 === 0) return seconds / 86400 === 1 ? 'day' : seconds / 86400 + ' days';
+    if (seconds % 3600 === 0) return seconds / 3600 === 1 ? 'hour' : seconds / 3600 + ' hours';
+    if (seconds % 60 === 0) return seconds / 60 === 1 ? 'minute' : seconds / 60 + ' minutes';
+    return seconds + ' seconds';
+  }
+
+  async function showCharts(channel) {
+    const load = ++view.charts;
+    const query = new URLSearchParams();
+    if (view.filters.has('from')) query.set('from', view.filters.get('from'));
+    if (view.filters.has('to')) query.set('to', view.filters.get('to'));
+    const answer = await getJson(API + 'channels/' + encodeURIComponent(channel) + '/buckets?' + query.toString());
+    if (load !== view.charts) {
+      return;
+    }
+    byId('chart-requests-unit').textContent = '(per ' + widthInWords(answer.bucket_seconds) + ', by state)';
+    const legend = byId('chart-requests-legend');
+    legend.replaceChildren(...['success', 'failed', 'timeout', 'error', 'pending']
+      .map((state) => element('span', state, 'key key-' + state)));
+    byId('chart-requests-plot').replaceChildren(drawRequests(answer.buckets));
+    byId('chart-latency-plot').replaceChildren(drawLatency(answer.buckets));
+  }
+
+  // --- one exchange
+
+  const REASONS = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 408: 'Request Timeout',
+    409: 'Conflict', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway',
+    503: 'Service Unavailable', 504: 'Gateway Timeout' };
+
+  function statusInWords(status) {
+    return status + (REASONS[status] ? ' (' + REASONS[status] + ')' : '');
+  }
+
+  // What happened, in one or two sentences a person can read aloud.
+  function explain(request) {
+    const event = request.event || {};
+    const box = byId('detail-explanation');
+    const took = event.latency_ms === null || event.latency_ms === undefined ? '' : ' after ' + event.latency_ms + ' ms';
+    let text;
+    switch (request.state) {
+      case 'success':
+        text = 'The sink answered ' + statusInWords(event.response_status) + took + ' and the whole response reached the client.';
+        break;
+      case 'failed':
+        text = 'The sink answered with an error status, ' + statusInWords(event.response_status) + took
+          + '; the client got that answer as it was.';
+        break;
+      case 'timeout':
+        text = 'The sink did not answer in time' + took + ': the client got 504 (Gateway Timeout).';
+        break;
+      case 'error':
+        text = 'The exchange did not complete: ' + (event.error_message || 'no reason was recorded') + '.';
+        break;
+      default:
+        text = 'No outcome yet: the request is still being handled, or its outcome is not written yet.';
+    }
+    if (request.state !== 'error' && event.error_message) {
+      text += ' The gateway says: ' + event.error_message + '.';
+    }
+    box.textContent = text;
+    box.className = 'explanation' + (request.state === 'success' ? '' : request.state === 'pending' ? ' pending' : ' bad');
+  }
+
+  // The moments of the exchange, from its arrival, as far as they were recorded: the sink
+  // timings (connect_us, reused_connection, request_sent_us, response_us) only when the
+  // detail has them.
+  function moments(request) {
+    const event = request.event || {};
+    const known = (value) => value !== undefined && value !== null;
+    const steps = [{ at: 0, what: 'arrived at the gateway (' + new Date(request.started_at).toLocaleString() + ')' }];
+    if (event.reused_connection === true) {
+      steps.push({ at: null, what: 'went out on a pooled connection to the sink' });
+    } else if (known(event.connect_us)) {
+      steps.push({ at: null, what: 'connected to the sink (a new connection, ' + (event.connect_us / 1000).toFixed(3)
+        + ' ms to connect)' });
+    }
+    if (known(event.request_sent_us)) {
+      steps.push({ at: event.request_sent_us / 1000, what: 'request sent to the sink, to its last byte' });
+    }
+    if (known(event.ttfb_ms)) {
+      steps.push({ at: event.ttfb_ms, what: 'the sink\'s response headers arrived' });
+    }
+    if (known(event.latency_ms)) {
+      steps.push({ at: event.latency_ms, what: (request.state === 'success' || request.state === 'failed'
+        ? 'last byte relayed to the client' : 'the exchange ended') + (known(event.response_us)
+        ? ' (the body took ' + (event.response_us / 1000).toFixed(3) + ' ms)' : '') });
+    }
+    return steps;
+  }
+
+  // A bar from arrival to the last byte: sending, waiting for the sink, receiving.
+  function drawTimeline(steps) {
+    const end = Math.max(...steps.map((step) => step.at || 0));
+    const width = 640;
+    const root = svg('svg', { width, height: 34, viewBox: '0 0 ' + width + ' 34', role: 'img' });
+    if (end <= 0) {
+      return root;
+    }
+    const x = (ms) => 4 + ms / end * (width - 8);
+    const sent = steps.find((step) => step.what.startsWith('request sent'));
+    const headers = steps.find((step) => step.what.startsWith('the sink\'s response'));
+    const phases = [['phase-request', 0, sent ? sent.at : (headers ? headers.at : end)],
+      ['phase-wait', sent ? sent.at : null, headers ? headers.at : null],
+      ['phase-response', headers ? headers.at : null, end]];
+    for (const [name, from, to] of phases) {
+      if (from !== null && to !== null && to > from) {
+        root.appendChild(svg('rect', { class: name, x: x(from), y: 4, width: x(to) - x(from), height: 14 }));
+      }
+    }
+    for (const step of steps) {
+      if (step.at !== null) {
+        root.appendChild(svg('line', { class: 'mark', x1: x(step.at), y1: 2, x2: x(step.at), y2: 20 }));
+      }
+    }
+    root.appendChild(svg('text', { x: 4, y: 31 }, '0 ms'));
+    root.appendChild(svg('text', { x: width - 4, y: 31, 'text-anchor': 'end' }, end + ' ms'));
+    return root;
+  }
+
+  function timeline(request) {
+    const steps = moments(request);
+    const list = byId('timeline');
+    list.replaceChildren();
+    for (const step of steps) {
+      const item = element('li');
+      item.appendChild(element('span', step.at === null ? '' : '+' + step.at.toFixed(step.at % 1 ? 3 : 0) + ' ms',
+        'offset'));
+      item.appendChild(document.createTextNode(step.what));
+      list.appendChild(item);
+    }
+    byId('timeline-plot').replaceChildren(drawTimeline(steps));
+  }
+
+  // Whether the channel is still defined as it was when the request went through.
+  function snapshotMark(request) {
+    const mark = byId('snapshot-changed');
+    const current = request.current_snapshot;
+    if (request.snapshot_is_current === false && current) {
+      mark.textContent = 'Configuration changed since: the channel\'s current definition (' + current.config_hash.slice(0, 12)
+        + '…, recorded ' + new Date(current.created_at).toLocaleString() + ') differs from the one below.';
+      mark.className = 'changed';
+      mark.hidden = false;
+    } else if (request.snapshot_is_current === true) {
+      mark.textContent = 'This is the channel\'s current definition.';
+      mark.className = 'current';
+      mark.hidden = false;
+    } else {
+      mark.hidden = true;
+    }
   }
 
   function fields(tableId, entries) {
@@ -267,6 +582,12 @@
     preview.className = body.preview_encoding === 'base64' ? 'base64' : '';
   }
 
+  function markSelected(id) {
+    for (const tr of byId('requests').tBodies[0].rows) {
+      tr.classList.toggle('selected', tr.dataset.id === id);
+    }
+  }
+
   async function openDetail(id) {
     const load = ++view.details;
     let request;
@@ -279,11 +600,12 @@
     if (load !== view.details) {
       return;
     }
-    for (const tr of byId('requests').tBodies[0].rows) {
-      tr.classList.toggle('selected', tr.dataset.id === request.id);
-    }
+    markSelected(request.id);
     const event = request.event || {};
     byId('detail-id').textContent = request.id;
+    byId('detail-link').href = addressOf(new URLSearchParams(), request.id);
+    explain(request);
+    timeline(request);
     fields('detail-fields', [
       ['channel', request.channel_id, 'detail-channel'],
       ['state', request.state, 'detail-state'],
@@ -323,25 +645,24 @@
       ['created', snapshot ? snapshot.created_at : null],
     ]);
     byId('snapshot-definition').textContent = snapshot ? JSON.stringify(snapshot.definition, null, 2) : '';
+    snapshotMark(request);
     byId('detail').hidden = false;
-    remember(request.id);
     byId('detail').scrollIntoView({ block: 'start' });
   }
 
   function closeDetail() {
-    byId('detail').hidden = true;
-    remember(null);
+    go(view.filters, null);
   }
 
   async function apply(filters) {
     view.filters = filters;
     view.pages = [null];
     byId('detail').hidden = true;
-    remember(null);
-    try {
-      await Promise.all([showPage(0), showSummary()]);
-    } catch (error) {
-      say(error.message, true);
+    // Both settle before a failure is told, so the table's "Page 1: ..." cannot overwrite it.
+    const failed = (await Promise.allSettled([showPage(0), showSummary()]))
+      .find((result) => result.status === 'rejected');
+    if (failed) {
+      say(failed.reason.message, true);
     }
   }
 
@@ -363,27 +684,23 @@
         say(error.message, true);
         return;
       }
-      apply(filters);
+      go(filters, null, true);
     });
     byId('reset').addEventListener('click', () => {
       byId('filters').reset();
-      apply(filtersFromForm());
+      go(new URLSearchParams(), null, true);
     });
     byId('older').addEventListener('click', () => turn(Number(byId('older').dataset.page)));
     byId('newest').addEventListener('click', () => turn(0));
     byId('detail-close').addEventListener('click', closeDetail);
 
-    const fragment = new URLSearchParams(location.hash.slice(1));
-    const openId = fragment.get('id');
-    fragment.delete('id');
-    formFromFilters(fragment);
-    if (!fragment.has('limit')) {
-      fragment.set('limit', byId('filter-limit').value);
+    // Back and forward: the entry's address is the view to show.
+    window.addEventListener('popstate', () => show(readAddress()));
+    const address = readAddress();
+    if (location.hash) {
+      // An old #... link: the same view at its new address.
+      history.replaceState(null, '', addressOf(address.filters, address.request));
     }
-    apply(fragment).then(() => {
-      if (openId) {
-        openDetail(openId);
-      }
-    });
+    show(address);
   });
 }());

@@ -92,6 +92,27 @@ final class HistoryHandler {
 			.switchIfEmpty(Mono.defer(() -> error(HttpStatus.NOT_FOUND, "not_found", null, "no channel " + channel)));
 	}
 
+	Mono<ServerResponse> buckets(ServerRequest request) {
+		Parameters parameters = new Parameters(request.queryParams());
+		Instant to = parameters.instant("to").orElseGet(() -> Instant.now().truncatedTo(ChronoUnit.MICROS));
+		Instant from = parameters.instant("from").orElseGet(() -> to.minus(DEFAULT_WINDOW));
+		if (!to.isAfter(from)) {
+			throw new InvalidParameterException("to", "must be after from");
+		}
+		Duration window = Duration.between(from, to);
+		Duration width = parameters.duration("bucket").orElseGet(() -> Buckets.width(window));
+		long count = Buckets.count(window, width);
+		if (count > Buckets.MAX) {
+			throw new InvalidParameterException("bucket",
+					"makes " + count + " buckets of the window; at most " + Buckets.MAX + ": choose a wider one");
+		}
+		String channel = request.pathVariable("channel");
+		return reader(request).filter((reader) -> ChannelGrants.of(reader).permits(channel))
+			.flatMap((reader) -> this.records.buckets(channel, from, to, width))
+			.flatMap(this::ok)
+			.switchIfEmpty(Mono.defer(() -> error(HttpStatus.NOT_FOUND, "not_found", null, "no channel " + channel)));
+	}
+
 	// The security chain lets no one without an authentication this far; should a route
 	// be reached without one, it reads nothing.
 	private static Mono<Authentication> reader(ServerRequest request) {

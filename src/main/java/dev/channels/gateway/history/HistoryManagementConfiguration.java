@@ -62,6 +62,7 @@ class HistoryManagementConfiguration {
 			.GET("/history/api/requests", history::requests)
 			.GET("/history/api/requests/{id}", history::request)
 			.GET("/history/api/channels/{channel}/summary", history::summary)
+			.GET("/history/api/channels/{channel}/buckets", history::buckets)
 			.filter(history::handleErrors)
 			.build();
 	}

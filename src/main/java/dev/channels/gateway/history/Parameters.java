@@ -1,11 +1,14 @@
 package dev.channels.gateway.history;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.springframework.util.MultiValueMap;
@@ -22,6 +25,8 @@ final class Parameters {
 	// The canonical form only: UUID.fromString also takes "1-2-3-4-5".
 	private static final Pattern UUID_TEXT = Pattern
 		.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+	private static final Pattern SHORT_DURATION = Pattern.compile("([0-9]{1,9})([smhd])");
 
 	private final MultiValueMap<String, String> values;
 
@@ -80,6 +85,37 @@ final class Parameters {
 			}
 			return value;
 		});
+	}
+
+	/**
+	 * A duration of whole seconds, at least one: ISO-8601 ({@code PT5M}) or a number and
+	 * a unit, {@code s}, {@code m}, {@code h} or {@code d} ({@code 5m}).
+	 */
+	Optional<Duration> duration(String name) {
+		return text(name).map((text) -> {
+			Duration duration;
+			try {
+				Matcher unitForm = SHORT_DURATION.matcher(text);
+				duration = unitForm.matches() ? Duration.of(Long.parseLong(unitForm.group(1)), unit(unitForm.group(2)))
+						: Duration.parse(text);
+			}
+			catch (DateTimeParseException | ArithmeticException | NumberFormatException ex) {
+				throw new InvalidParameterException(name, "must be a duration such as 1m, 5m, 1h or PT5M");
+			}
+			if (duration.getNano() != 0 || duration.getSeconds() < 1) {
+				throw new InvalidParameterException(name, "must be a whole number of seconds, at least 1");
+			}
+			return duration;
+		});
+	}
+
+	private static ChronoUnit unit(String unit) {
+		return switch (unit) {
+			case "s" -> ChronoUnit.SECONDS;
+			case "m" -> ChronoUnit.MINUTES;
+			case "h" -> ChronoUnit.HOURS;
+			default -> ChronoUnit.DAYS;
+		};
 	}
 
 	/** A UUID in its canonical form, for a parameter or a path variable. */

@@ -40,7 +40,8 @@ class RecordingStatements {
 	private static final Map<Integer, String> INSERT_BY_SIZE = new ConcurrentHashMap<>();
 
 	// One statement for a batch of outcomes, so one round trip and one commit, and
-	// atomic: the events and the final states land together. Closing the pending rows
+	// atomic: the events and the final states land together. The request row gets a copy
+	// of the latency, for the history's charts (V7). Closing the pending rows
 	// comes first: the row locks make a retry, a second writer or a sweeper that comes
 	// later find a row closed and write nothing for it, so there is one event per
 	// request.
@@ -51,7 +52,7 @@ class RecordingStatements {
 			    connect_us, reused_connection, request_sent_us, response_us) AS (
 			    VALUES %s),
 			closed AS (
-			    UPDATE channel_requests r SET state = i.state, completed_at = i.completed_at
+			    UPDATE channel_requests r SET state = i.state, completed_at = i.completed_at, latency_ms = i.latency_ms
 			    FROM input i WHERE r.id = i.request_id AND r.state = 'pending'
 			    RETURNING r.id)
 			INSERT INTO channel_events (id, channel_request_id, type, request_method, request_path, request_query,
@@ -74,7 +75,7 @@ class RecordingStatements {
 	// caused it.
 	private static final String COMPLETE_AS_ERROR = """
 			WITH closed AS (
-			    UPDATE channel_requests SET state = 'error', completed_at = $1
+			    UPDATE channel_requests SET state = 'error', completed_at = $1, latency_ms = $8
 			    WHERE id = $2 AND state = 'pending'
 			    RETURNING id)
 			INSERT INTO channel_events (id, channel_request_id, type, request_method, request_path,

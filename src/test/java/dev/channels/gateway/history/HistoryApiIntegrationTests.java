@@ -605,6 +605,46 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 		assertThat(shown.get("definition").get("filters").get(0).asString()).isEqualTo("StripPrefix=2");
 		assertThat(before.get("channel_snapshot_id").isNull()).isTrue();
 		assertThat(before.get("snapshot").isNull()).isTrue();
+		assertThat(request.get("snapshot_is_current").asBoolean()).isTrue();
+		assertThat(request.get("current_snapshot").get("id").asString()).isEqualTo(snapshot.toString());
+		assertThat(before.get("snapshot_is_current").isNull()).isTrue();
+	}
+
+	@Test
+	void aRequestThroughAnOlderDefinitionSaysTheChannelChangedSince() {
+		String channel = HistoryRows.channel("changed");
+		UUID older = snapshot(channel, "2020-02-02T02:02:02Z");
+		UUID newer = snapshot(channel, "2021-03-03T03:03:03Z");
+		UUID before = this.rows.insert(channel, "success", HistoryRows.window(), 200, 3);
+		UUID after = this.rows.insert(channel, "success", HistoryRows.window(), 200, 3);
+		this.rows.jdbc()
+			.sql("UPDATE channel_requests SET channel_snapshot_id = ? WHERE id = ?")
+			.params(older, before)
+			.update();
+		this.rows.jdbc()
+			.sql("UPDATE channel_requests SET channel_snapshot_id = ? WHERE id = ?")
+			.params(newer, after)
+			.update();
+
+		JsonNode changed = json(this.management.get("/history/api/requests/" + before));
+		JsonNode current = json(this.management.get("/history/api/requests/" + after));
+
+		assertThat(changed.get("snapshot_is_current").asBoolean()).isFalse();
+		assertThat(changed.get("current_snapshot").get("id").asString()).isEqualTo(newer.toString());
+		assertThat(changed.get("current_snapshot").get("created_at").asString()).isEqualTo("2021-03-03T03:03:03Z");
+		assertThat(current.get("snapshot_is_current").asBoolean()).isTrue();
+	}
+
+	private UUID snapshot(String channel, String createdAt) {
+		UUID id = UUID.randomUUID();
+		this.rows.jdbc()
+			.sql("""
+					INSERT INTO channel_snapshots (id, channel_id, config_hash, definition, created_at)
+					VALUES (?, ?, ?, ?::jsonb, ?)""")
+			.params(id, channel, TestBodies.sha256(id.toString().getBytes(StandardCharsets.US_ASCII)),
+					"{\"id\": \"" + channel + "\"}", HistoryRows.time(Instant.parse(createdAt)))
+			.update();
+		return id;
 	}
 
 	@Test
@@ -630,7 +670,11 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 			"/history/api/requests?state=failed&state=error|state",
 			"/history/api/requests?client_auth=a&client_auth=b|client_auth",
 			"/history/api/channels/echo/summary?from=soon|from",
-			"/history/api/channels/echo/summary?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z|to" })
+			"/history/api/channels/echo/summary?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z|to",
+			"/history/api/channels/echo/buckets?bucket=5x|bucket",
+			"/history/api/channels/echo/buckets?bucket=0m|bucket",
+			"/history/api/channels/echo/buckets?bucket=PT0.5S|bucket",
+			"/history/api/channels/echo/buckets?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z|to" })
 	void invalidInputIs400NamingTheParameter(String path, String parameter) {
 		Response response = this.management.get(path);
 
@@ -707,6 +751,86 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 		assertThat(empty.get("latency_ms").get("p50").isNull()).isTrue();
 	}
 
+	// --- the buckets of the charts
+
+	@Test
+	void bucketsCountStatesAndTakeLatencyPercentilesPerBucket() {
+		String channel = HistoryRows.channel("buckets");
+		Instant start = HistoryRows.window();
+		// First minute: latencies 1..20 ms, every fifth failed: p50 = 10.5, p95 = 19.05.
+		for (int latency = 1; latency <= 20; latency++) {
+			String state = (latency % 5 == 0) ? "failed" : "success";
+			this.rows.insert(channel, state, start.plusSeconds(latency), state.equals("failed") ? 503 : 200, latency);
+		}
+		// Second minute: nothing. Third: a timeout of 300 ms, a pending one, an error of
+		// 100.
+		this.rows.insert(channel, "timeout", start.plusSeconds(120), null, 300);
+		this.rows.insert(channel, "pending", start.plusSeconds(150), null, null);
+		this.rows.insert(channel, "error", start.plusSeconds(179), null, 100);
+		this.rows.insert(channel, "success", start.plusSeconds(180), 200, 5000); // at
+																					// "to"
+
+		JsonNode answer = json(this.management.get("/history/api/channels/" + channel + "/buckets?from=" + start
+				+ "&to=" + start.plusSeconds(180) + "&bucket=1m"));
+
+		assertThat(answer.get("channel_id").asString()).isEqualTo(channel);
+		assertThat(answer.get("bucket").asString()).isEqualTo("PT1M");
+		assertThat(answer.get("bucket_seconds").asLong()).isEqualTo(60);
+		JsonNode buckets = answer.get("buckets");
+		assertThat(buckets).hasSize(3);
+		assertThat(Instant.parse(buckets.get(0).get("start").asString())).isEqualTo(start);
+		assertThat(Instant.parse(buckets.get(2).get("start").asString())).isEqualTo(start.plusSeconds(120));
+		JsonNode first = buckets.get(0);
+		assertThat(first.get("total").asLong()).isEqualTo(20);
+		assertThat(first.get("states").get("success").asLong()).isEqualTo(16);
+		assertThat(first.get("states").get("failed").asLong()).isEqualTo(4);
+		assertThat(first.get("latency_ms").get("p50").asDouble()).isEqualTo(10.5);
+		assertThat(first.get("latency_ms").get("p95").asDouble()).isCloseTo(19.05,
+				org.assertj.core.data.Offset.offset(1e-9));
+		JsonNode empty = buckets.get(1);
+		assertThat(empty.get("total").asLong()).isZero();
+		assertThat(empty.get("latency_ms").get("count").asLong()).isZero();
+		assertThat(empty.get("latency_ms").get("p50").isNull()).isTrue();
+		JsonNode third = buckets.get(2);
+		assertThat(third.get("total").asLong()).isEqualTo(3);
+		assertThat(third.get("states").get("timeout").asLong()).isEqualTo(1);
+		assertThat(third.get("states").get("pending").asLong()).isEqualTo(1);
+		assertThat(third.get("states").get("error").asLong()).isEqualTo(1);
+		assertThat(third.get("latency_ms").get("count").asLong()).isEqualTo(2);
+		assertThat(third.get("latency_ms").get("p50").asDouble()).isEqualTo(200.0);
+		assertThat(third.get("latency_ms").get("p95").asDouble()).isEqualTo(290.0);
+	}
+
+	@Test
+	void bucketsEndAtToAndTheirWidthIsChosenFromTheWindow() {
+		String channel = HistoryRows.channel("buckets-width");
+		Instant start = HistoryRows.window();
+		this.rows.insert(channel, "success", start.plusSeconds(7 * 3600), 200, 10);
+
+		JsonNode hour = json(this.management
+			.get("/history/api/channels/" + channel + "/buckets?from=" + start + "&to=" + start.plusSeconds(3600)));
+		JsonNode day = json(this.management
+			.get("/history/api/channels/" + channel + "/buckets?from=" + start + "&to=" + start.plusSeconds(86400)));
+		JsonNode partial = json(this.management.get("/history/api/channels/" + channel + "/buckets?from=" + start
+				+ "&to=" + start.plusSeconds(150) + "&bucket=PT1M"));
+
+		assertThat(hour.get("bucket").asString()).isEqualTo("PT1M");
+		assertThat(hour.get("buckets")).hasSize(60);
+		assertThat(day.get("bucket").asString()).isEqualTo("PT5M");
+		assertThat(day.get("buckets")).hasSize(288);
+		assertThat(day.get("buckets").get(84).get("total").asLong()).isEqualTo(1);
+		assertThat(partial.get("buckets")).hasSize(3);
+	}
+
+	@Test
+	void aBucketWidthThatMakesTooManyBucketsIs400() {
+		Response response = this.management
+			.get("/history/api/channels/echo/buckets?from=2026-01-01T00:00:00Z" + "&to=2026-01-02T00:00:00Z&bucket=1s");
+
+		assertThat(response.status()).isEqualTo(400);
+		assertThat(json(response).get("parameter").asString()).isEqualTo("bucket");
+	}
+
 	// --- where it is served
 
 	@Test
@@ -718,6 +842,7 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 		assertThat(this.gateway.get("/history/api/requests?limit=1").status()).isEqualTo(404);
 		assertThat(this.gateway.get("/history/api/requests/" + UUID.randomUUID()).status()).isEqualTo(404);
 		assertThat(this.gateway.get("/history/api/channels/echo/summary").status()).isEqualTo(404);
+		assertThat(this.gateway.get("/history/api/channels/echo/buckets").status()).isEqualTo(404);
 	}
 
 	@Test

@@ -60,10 +60,12 @@ final class HistoryRows {
 
 	UUID insert(UUID id, String channel, String state, Instant startedAt, Integer status, Integer latencyMs) {
 		boolean pending = "pending".equals(state);
-		this.jdbc.sql("""
-				INSERT INTO channel_requests (id, channel_id, state, client_identity, started_at, completed_at)
-				VALUES (?, ?, ?, '192.0.2.1', ?, ?)""")
-			.params(id, channel, state, time(startedAt), pending ? null : time(startedAt.plusMillis(latencyMs)))
+		this.jdbc
+			.sql("""
+					INSERT INTO channel_requests (id, channel_id, state, client_identity, started_at, completed_at, latency_ms)
+					VALUES (?, ?, ?, '192.0.2.1', ?, ?, ?)""")
+			.params(id, channel, state, time(startedAt), pending ? null : time(startedAt.plusMillis(latencyMs)),
+					pending ? null : latencyMs)
 			.update();
 		if (!pending) {
 			this.jdbc.sql("""

@@ -156,6 +156,26 @@ class HistorySecurityIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	@Test
+	void aReaderOfOneChannelGetsItsBucketsAnd404ForAnyOther() {
+		Instant start = HistoryRows.window();
+		this.rows.insert(TestReaders.PAYMENTS, "success", start, 200, 5);
+		this.rows.insert(TestReaders.ORDERS, "failed", start.plusSeconds(1), 500, 5);
+		String window = "?from=" + start + "&to=" + start.plusSeconds(60);
+
+		Response granted = this.payments.get("/history/api/channels/" + TestReaders.PAYMENTS + "/buckets" + window);
+		Response orders = this.payments.get("/history/api/channels/" + TestReaders.ORDERS + "/buckets" + window);
+		Response ordersForAll = this.everything
+			.get("/history/api/channels/" + TestReaders.ORDERS + "/buckets" + window);
+
+		assertThat(granted.status()).isEqualTo(200);
+		assertThat(json(granted).get("buckets").get(0).get("total").asLong()).isEqualTo(1);
+		assertThat(orders.status()).isEqualTo(404);
+		assertThat(json(orders).get("error").asString()).isEqualTo("not_found");
+		assertThat(ordersForAll.status()).isEqualTo(200);
+		assertThat(json(ordersForAll).get("buckets").get(0).get("states").get("failed").asLong()).isEqualTo(1);
+	}
+
+	@Test
 	void anotherChannelsRequestIsAnsweredAsOneThatDoesNotExist() {
 		Instant start = HistoryRows.window();
 		UUID order = this.rows.insert(TestReaders.ORDERS, "success", start, 200, 5);

@@ -137,6 +137,8 @@ class RecordingIntegrationTests extends GatewayIntegrationTest {
 		int ttfb = (Integer) event.get("ttfb_ms");
 		assertThat(ttfb).isBetween(0, latency);
 		assertThat(event.get("error_message")).isNull();
+		// The copy on the request row that the history's charts read (V7).
+		assertThat(request.get("latency_ms")).isEqualTo(latency);
 	}
 
 	@Test
