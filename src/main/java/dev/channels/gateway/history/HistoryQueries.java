@@ -57,12 +57,10 @@ class HistoryQueries {
 			WHERE r.id = $1
 			%s""";
 
-	// One pass over the window's rows, from the channel's index alone (it covers state
-	// and
-	// latency, V7); the latencies are those of every request that has one, whatever its
-	// state.
-	private static final String SUMMARY = """
-			SELECT count(*) AS total,
+	// What a summary and each bucket tell of a set of a channel's requests (r): counts by
+	// state, and the latencies of every request that has one, whatever its state.
+	private static final String COUNTS_AND_LATENCIES = """
+			count(*) AS total,
 			    count(*) FILTER (WHERE r.state = 'pending') AS pending,
 			    count(*) FILTER (WHERE r.state = 'success') AS success,
 			    count(*) FILTER (WHERE r.state = 'failed') AS failed,
@@ -70,34 +68,32 @@ class HistoryQueries {
 			    count(*) FILTER (WHERE r.state = 'error') AS error,
 			    count(r.latency_ms) AS latencies,
 			    percentile_cont(0.5) WITHIN GROUP (ORDER BY r.latency_ms) AS p50,
-			    percentile_cont(0.95) WITHIN GROUP (ORDER BY r.latency_ms) AS p95
+			    percentile_cont(0.95) WITHIN GROUP (ORDER BY r.latency_ms) AS p95""";
+
+	// One pass over the window's rows, from the channel's index alone (it covers state
+	// and
+	// latency, V7).
+	private static final String SUMMARY = """
+			SELECT %s
 			FROM channel_requests r
-			WHERE r.channel_id = $1 AND r.started_at >= $2 AND r.started_at < $3""";
+			WHERE r.channel_id = $1 AND r.started_at >= $2 AND r.started_at < $3""".formatted(COUNTS_AND_LATENCIES);
 
 	// One aggregate per bucket, each over its own range of the channel's index, which
 	// covers state and latency (V7): an index-only scan of the window's rows and a sort
 	// of
 	// a bucket's latencies at a time, rather than one sort of the whole window by bucket
-	// (ordered-set aggregates cannot be hashed) and a probe of channel_events per row.
-	// $1 channel, $2 from, $3 to, $4 the bucket's width in seconds; the last bucket ends
-	// at $3.
+	// (ordered-set aggregates cannot be hashed) and a probe of channel_events per row. $1
+	// channel, $2 from, $3 to, $4 the bucket's width in seconds; the last bucket ends at
+	// $3.
 	private static final String BUCKETS = """
 			SELECT b.start, s.*
 			FROM generate_series($2, $3 - make_interval(secs => 0.000001), make_interval(secs => $4)) AS b (start)
 			CROSS JOIN LATERAL (
-			    SELECT count(*) AS total,
-			        count(*) FILTER (WHERE r.state = 'pending') AS pending,
-			        count(*) FILTER (WHERE r.state = 'success') AS success,
-			        count(*) FILTER (WHERE r.state = 'failed') AS failed,
-			        count(*) FILTER (WHERE r.state = 'timeout') AS timeout,
-			        count(*) FILTER (WHERE r.state = 'error') AS error,
-			        count(r.latency_ms) AS latencies,
-			        percentile_cont(0.5) WITHIN GROUP (ORDER BY r.latency_ms) AS p50,
-			        percentile_cont(0.95) WITHIN GROUP (ORDER BY r.latency_ms) AS p95
+			    SELECT %s
 			    FROM channel_requests r
 			    WHERE r.channel_id = $1 AND r.started_at >= b.start
 			        AND r.started_at < least(b.start + make_interval(secs => $4), $3)) s
-			ORDER BY b.start""";
+			ORDER BY b.start""".formatted(COUNTS_AND_LATENCIES);
 
 	private static final String STARTED_AT = "started_at";
 
