@@ -53,17 +53,7 @@ class RecordingIntegrationTests extends GatewayIntegrationTest {
 	@BeforeEach
 	void setUp() {
 		this.client = new GatewayClient(this.port);
-		// Real database errors on demand: refuse the rows of two test channels.
-		this.recorded.jdbc().sql("""
-				CREATE OR REPLACE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS
-				$$ BEGIN RAISE EXCEPTION 'simulated failure in %', TG_TABLE_NAME; END $$""").update();
-		this.recorded.jdbc().sql("""
-				CREATE OR REPLACE TRIGGER refuse_unrecordable BEFORE INSERT ON channel_requests FOR EACH ROW
-				WHEN (NEW.channel_id = 'unrecordable') EXECUTE FUNCTION test_refuse()""").update();
-		this.recorded.jdbc().sql("""
-				CREATE OR REPLACE TRIGGER refuse_broken_outcome BEFORE INSERT ON channel_events FOR EACH ROW
-				WHEN (NEW.request_path LIKE '/channels/broken-outcome/%' AND NEW.type = 'sink_response')
-				EXECUTE FUNCTION test_refuse()""").update();
+		RefusedRows.install(this.recorded.jdbc());
 	}
 
 	@ParameterizedTest(name = "{0} bytes")

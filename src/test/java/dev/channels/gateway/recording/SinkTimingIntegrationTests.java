@@ -42,15 +42,7 @@ class SinkTimingIntegrationTests extends GatewayIntegrationTest {
 	@BeforeEach
 	void setUp() {
 		this.client = new GatewayClient(this.port);
-		// As RecordingIntegrationTests: the database refuses the sink_response events of
-		// the broken-outcome channel.
-		this.recorded.jdbc().sql("""
-				CREATE OR REPLACE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS
-				$$ BEGIN RAISE EXCEPTION 'simulated failure in %', TG_TABLE_NAME; END $$""").update();
-		this.recorded.jdbc().sql("""
-				CREATE OR REPLACE TRIGGER refuse_broken_outcome BEFORE INSERT ON channel_events FOR EACH ROW
-				WHEN (NEW.request_path LIKE '/channels/broken-outcome/%' AND NEW.type = 'sink_response')
-				EXECUTE FUNCTION test_refuse()""").update();
+		RefusedRows.install(this.recorded.jdbc());
 	}
 
 	@Test
