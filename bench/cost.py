@@ -126,8 +126,18 @@ class Cost:
                               extra_jvm=JVM, api_key=False)
         self.open.start()
         self.open.wait_ready()
-        b.gateways = [b.plain, self.floor, b.observed, self.open]
         self.gateways = [b.plain, self.floor, b.observed, self.open]
+        # BEFORE_JAR: an earlier build of Channels, recording too, in the same run: before and
+        # after a change, on the same database, sink and load (it runs against the schema the
+        # current jar migrated; Flyway ignores migrations newer than its own).
+        if os.environ.get("BEFORE_JAR"):
+            self.before = B.Gateway("before", os.environ["BEFORE_JAR"], b.run_dir, b.pg, b.nginx.port, b.procs,
+                                    extra_jvm=JVM)
+            self.before.start()
+            self.before.wait_ready()
+            self.gateways.append(self.before)
+            self.results["before"] = os.environ.get("BEFORE_LABEL", os.path.basename(os.environ["BEFORE_JAR"]))
+        b.gateways = list(self.gateways)
 
     def warm(self):
         counts = {gw.name: 0 for gw in self.gateways}
@@ -200,7 +210,7 @@ def report(res, command):
 
     counted = [r for r in paced if jit_ok(r)]
     rounds = counted or paced
-    names = [g for g in ("plain", "floor", "observed", "open") if g in closed[0]]
+    names = [g for g in ("plain", "floor", "observed", "open", "before") if g in closed[0]]
     cpu = {g: median(rounds, g, "cpu_us") for g in names}
     p99 = {g: median(rounds, g, "p99") for g in names}
     rps = {g: median(closed, g, "rps") for g in names}
@@ -249,6 +259,13 @@ def report(res, command):
            f"{cpu['open']:.0f} µs, plain with it {cpu['plain']:.0f} µs of the gateway's CPU per request at the "
            f"paced load ({cpu['plain'] - cpu['open']:+.0f} µs); closed loop {rps['open']:.0f}/s without it, "
            f"{rps['plain']:.0f}/s with it.", ""] if "open" in cpu else []),
+        *([f"Before and after, in this run: the jar of {res['before']} (before) and this one (after), both "
+           f"recording. Gateway CPU per request at the paced load {cpu['before']:.0f} µs before, "
+           f"{cpu['observed']:.0f} µs after ({cpu['before'] / cpu['plain']:.2f} × and "
+           f"{cpu['observed'] / cpu['plain']:.2f} × plain); PostgreSQL per request at the paced load "
+           f"{median(rounds, 'before', 'pg_us'):.0f} µs before, {median(rounds, 'observed', 'pg_us'):.0f} µs after; "
+           f"closed loop {rps['before']:.0f}/s before, {rps['observed']:.0f}/s after; p99 at the paced load "
+           f"{p99['before']:.2f} ms before, {p99['observed']:.2f} ms after.", ""] if "before" in cpu else []),
         "Paced rounds (CPU µs per request, JIT share, p99):",
         "",
         "| round | plain | floor | observed |",
