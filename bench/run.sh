@@ -15,6 +15,8 @@
 #   PG_BIN [/usr/lib/postgresql/15/bin], RUN_DIR [a new /tmp/channels-bench.XXXXXX],
 #   BENCH_OBSERVED_JVM (extra JVM arguments for the observed gateway, e.g.
 #   "-Dchannels.persistence.concurrency=2", to compare settings against plain),
+#   BEFORE_JAR, BEFORE_LABEL (with --cost: an earlier build of Channels that runs too, recording,
+#   for before-and-after numbers in one run, and how to name it),
 #   BENCH_ASYNC_PROFILER (with --profile: the path of async-profiler's libasyncProfiler.so, for
 #   a CPU profile with native and kernel frames instead of JFR).
 # Needs: python3, java 17+, nginx (nginx-light + libnginx-mod-http-echo), wrk, curl, psql and
