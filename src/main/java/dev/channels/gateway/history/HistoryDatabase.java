@@ -51,10 +51,14 @@ final class HistoryDatabase extends SeparatePool {
 	// fraction of a millisecond.
 	// - no parallel workers: the history takes at most two backends of the database's
 	// CPU, whatever it asks, and the recording keeps the rest.
+	// - no JIT: a chart of a busy channel is estimated costly enough for PostgreSQL to
+	// compile it, and with every run planned anew it is compiled anew each time: 60 to
+	// 100 ms of a 300 ms answer, more than compiling saves (measured, docs/design.md,
+	// "Charts").
 	private static Mono<Void> prepare(Connection connection) {
 		String settings = "SET statement_timeout = " + STATEMENT_TIMEOUT.toMillis()
 				+ "; SET default_transaction_read_only = on; SET plan_cache_mode = force_custom_plan"
-				+ "; SET max_parallel_workers_per_gather = 0";
+				+ "; SET max_parallel_workers_per_gather = 0; SET jit = off";
 		return Flux.from(connection.createStatement(settings).execute()).flatMap(Result::getRowsUpdated).then();
 	}
 

@@ -698,16 +698,15 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 	void summaryCountsStatesAndTakesLatencyPercentilesOverTheLastHour() {
 		String channel = HistoryRows.channel("summary");
 		Instant now = HistoryRows.now();
-		// latencies 1..100 ms: p50 = 50.5, p95 = 95.05 (linear interpolation)
+		// latencies 1..100 ms: p50 = 50, p95 = 95 (nearest rank: a latency a request had)
 		for (int latency = 1; latency <= 100; latency++) {
 			String state = (latency % 10 == 0) ? "failed" : (latency % 25 == 0) ? "timeout" : "success";
 			this.rows.insert(channel, state, now.minusSeconds(30 + latency), state.equals("failed") ? 500 : 200,
 					latency);
 		}
 		this.rows.insert(channel, "pending", now.minusSeconds(5), null, null);
-		this.rows.insert(channel, "success", now.minusSeconds(3700), 200, 100_000); // outside
-																					// the
-																					// hour
+		// outside the hour
+		this.rows.insert(channel, "success", now.minusSeconds(3700), 200, 100_000);
 
 		JsonNode summary = json(this.management.get("/history/api/channels/" + channel + "/summary"));
 
@@ -721,8 +720,8 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 		assertThat(states.get("error").asLong()).isZero();
 		JsonNode latency = summary.get("latency_ms");
 		assertThat(latency.get("count").asLong()).isEqualTo(100);
-		assertThat(latency.get("p50").asDouble()).isEqualTo(50.5);
-		assertThat(latency.get("p95").asDouble()).isCloseTo(95.05, org.assertj.core.data.Offset.offset(1e-9));
+		assertThat(latency.get("p50").asInt()).isEqualTo(50);
+		assertThat(latency.get("p95").asInt()).isEqualTo(95);
 		Instant to = Instant.parse(summary.get("to").asString());
 		assertThat(Instant.parse(summary.get("from").asString())).isEqualTo(to.minusSeconds(3600));
 		assertThat(to).isBetween(now, Instant.now());
@@ -734,9 +733,8 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 		Instant start = HistoryRows.window();
 		this.rows.insert(channel, "success", start, 200, 10);
 		this.rows.insert(channel, "error", start.plusSeconds(10), null, 30);
-		this.rows.insert(channel, "success", start.plusSeconds(20), 200, 1000); // at
-																				// "to":
-																				// excluded
+		// at "to": excluded
+		this.rows.insert(channel, "success", start.plusSeconds(20), 200, 1000);
 
 		JsonNode summary = json(this.management
 			.get("/history/api/channels/" + channel + "/summary?from=" + start + "&to=" + start.plusSeconds(20)));
@@ -745,8 +743,8 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 
 		assertThat(summary.get("total").asLong()).isEqualTo(2);
 		assertThat(summary.get("states").get("error").asLong()).isEqualTo(1);
-		assertThat(summary.get("latency_ms").get("p50").asDouble()).isEqualTo(20.0);
-		assertThat(summary.get("latency_ms").get("p95").asDouble()).isEqualTo(29.0);
+		assertThat(summary.get("latency_ms").get("p50").asInt()).isEqualTo(10);
+		assertThat(summary.get("latency_ms").get("p95").asInt()).isEqualTo(30);
 		assertThat(empty.get("total").asLong()).isZero();
 		assertThat(empty.get("latency_ms").get("p50").isNull()).isTrue();
 	}
@@ -757,7 +755,7 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 	void bucketsCountStatesAndTakeLatencyPercentilesPerBucket() {
 		String channel = HistoryRows.channel("buckets");
 		Instant start = HistoryRows.window();
-		// First minute: latencies 1..20 ms, every fifth failed: p50 = 10.5, p95 = 19.05.
+		// First minute: latencies 1..20 ms, every fifth failed: p50 = 10, p95 = 19.
 		for (int latency = 1; latency <= 20; latency++) {
 			String state = (latency % 5 == 0) ? "failed" : "success";
 			this.rows.insert(channel, state, start.plusSeconds(latency), state.equals("failed") ? 503 : 200, latency);
@@ -767,8 +765,8 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 		this.rows.insert(channel, "timeout", start.plusSeconds(120), null, 300);
 		this.rows.insert(channel, "pending", start.plusSeconds(150), null, null);
 		this.rows.insert(channel, "error", start.plusSeconds(179), null, 100);
-		this.rows.insert(channel, "success", start.plusSeconds(180), 200, 5000); // at
-																					// "to"
+		// at "to"
+		this.rows.insert(channel, "success", start.plusSeconds(180), 200, 5000);
 
 		JsonNode answer = json(this.management.get("/history/api/channels/" + channel + "/buckets?from=" + start
 				+ "&to=" + start.plusSeconds(180) + "&bucket=1m"));
@@ -784,9 +782,8 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 		assertThat(first.get("total").asLong()).isEqualTo(20);
 		assertThat(first.get("states").get("success").asLong()).isEqualTo(16);
 		assertThat(first.get("states").get("failed").asLong()).isEqualTo(4);
-		assertThat(first.get("latency_ms").get("p50").asDouble()).isEqualTo(10.5);
-		assertThat(first.get("latency_ms").get("p95").asDouble()).isCloseTo(19.05,
-				org.assertj.core.data.Offset.offset(1e-9));
+		assertThat(first.get("latency_ms").get("p50").asInt()).isEqualTo(10);
+		assertThat(first.get("latency_ms").get("p95").asInt()).isEqualTo(19);
 		JsonNode empty = buckets.get(1);
 		assertThat(empty.get("total").asLong()).isZero();
 		assertThat(empty.get("latency_ms").get("count").asLong()).isZero();
@@ -797,8 +794,8 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 		assertThat(third.get("states").get("pending").asLong()).isEqualTo(1);
 		assertThat(third.get("states").get("error").asLong()).isEqualTo(1);
 		assertThat(third.get("latency_ms").get("count").asLong()).isEqualTo(2);
-		assertThat(third.get("latency_ms").get("p50").asDouble()).isEqualTo(200.0);
-		assertThat(third.get("latency_ms").get("p95").asDouble()).isEqualTo(290.0);
+		assertThat(third.get("latency_ms").get("p50").asInt()).isEqualTo(100);
+		assertThat(third.get("latency_ms").get("p95").asInt()).isEqualTo(300);
 	}
 
 	@Test
