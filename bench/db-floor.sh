@@ -37,9 +37,12 @@ SELECT gen_random_uuid(), 'bench', '127.0.0.1', now(), 'floor-' || :client_id ||
        '00000000-0000-0000-0000-000000000001'
 FROM generate_series(1, $size);
 WITH closed AS (
-    UPDATE channel_requests SET state = 'success', completed_at = now()
+    UPDATE channel_requests SET state = 'success', completed_at = now(), latency_ms = 2
     WHERE owner = 'floor-' || :client_id || '-' || :group AND state = 'pending'
-    RETURNING id)
+    RETURNING id, channel_id, started_at, state, latency_ms),
+outcomes AS (
+    INSERT INTO channel_outcomes (channel_id, started_at, state, latency_ms, request_id)
+    SELECT channel_id, started_at, state, latency_ms, id FROM closed)
 INSERT INTO channel_events (id, channel_request_id, type, request_method, request_path, request_query, sink_url,
     request_headers, request_body_preview, request_body_hash, request_body_size, response_status,
     response_headers, response_body_preview, response_body_hash, response_body_size, latency_ms, ttfb_ms)

@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
 # The history's chart statement on busy channels: a throwaway PostgreSQL with the project's
-# schema (the Flyway migrations) and
+# schema (the Flyway migrations), written as the gateway writes it (each request inserted
+# pending, then closed by a statement that also writes its channel_outcomes row), with an
+# event for each request:
 # - channel busy: a million requests in one day (one every 86.4 ms: 90% success, 7% failed,
-#   2% error, 1% timeout), vacuumed, so that the visibility map says every row is visible;
-# - channel unvacuumed: a million requests the next day, each inserted pending and then
-#   closed, as the gateway writes them, with autovacuum off for the table: the day autovacuum
-#   has not reached yet;
-# - a million more in 19 other channels over 30 days; an event for each request.
+#   2% error, 1% timeout), and a million more in 19 other channels over 30 days; then a
+#   VACUUM, as autovacuum runs it after inserts (channel_outcomes is vacuumed after every
+#   10,000 new rows, V8);
+# - channel unvacuumed: a million requests the next day, written the same way after that
+#   vacuum, with autovacuum off: a day that no vacuum has reached, as on a server whose
+#   autovacuum is off or far behind.
 # Then the statement the history sends for a day in 5-minute buckets (288), run as the history
 # runs it (its session settings, a prepared statement, custom plans):
-# 1. busy after a restart of the server (nothing of the table in PostgreSQL's buffers, the
+# 1. busy after a restart of the server (nothing of the tables in PostgreSQL's buffers, the
 #    operating system's cache as it is), six runs on one new connection;
 # 2. busy, the first run on a second new connection, and its plan;
-# 3. unvacuumed, three runs on a new connection, and its plan's heap fetches.
+# 3. unvacuumed, three runs on a new connection, and its plan's heap fetches;
+# 4. for comparison, the statement before V8, which read channel_requests' index (V7), on
+#    both days, three runs each.
 #
 # Usage: bench/history-buckets.sh [rows per channel and day, default 1000000]
 # Needs the PostgreSQL server binaries (PG_BIN, default /usr/lib/postgresql/15/bin).
@@ -56,44 +61,57 @@ if [[ -z ${DATA:-} ]]; then
     for migration in $(ls "$ROOT"/src/main/resources/db/migration/V*.sql | sort -V); do
         "${PSQL[@]}" -f "$migration" >/dev/null
     done
-    echo "loading: busy, the others and their events, then unvacuumed ($ROWS requests each) ..." >&2
-    "${PSQL[@]}" <<SQL
-INSERT INTO channel_requests (id, channel_id, state, client_identity, started_at, completed_at, latency_ms)
-SELECT gen_random_uuid(), c.channel, c.state, '10.0.0.7', c.started_at, c.started_at + c.latency * interval '1 ms',
-       CASE WHEN c.state = 'error' AND c.n % 2 = 0 THEN NULL ELSE c.latency END
-FROM (
-    SELECT n, 'busy' AS channel, timestamptz '2026-11-25 00:00:00+00' + n * (interval '1 day' / $ROWS) AS started_at,
-           CASE WHEN n % 100 < 90 THEN 'success' WHEN n % 100 < 97 THEN 'failed'
-                WHEN n % 100 < 99 THEN 'error' ELSE 'timeout' END AS state,
-           (5 + (random() * random() * 400))::int AS latency
-    FROM generate_series(0, $ROWS - 1) AS n
-    UNION ALL
-    SELECT n, 'quiet-' || (n % 19), timestamptz '2026-11-01 00:00:00+00' + n * (interval '30 days' / $ROWS),
-           CASE WHEN n % 10 < 9 THEN 'success' ELSE 'failed' END, (5 + random() * 100)::int
-    FROM generate_series(0, $ROWS - 1) AS n) c
-ORDER BY c.started_at;
+    # Requests written as the gateway writes them: $1 the channel (a SQL expression of n, the
+    # request's number), $2 the first start, $3 the time between two starts, $4 the state (a
+    # SQL expression of k, from 0 to 99).
+    write() {
+        cat <<SQL
+INSERT INTO channel_requests (id, channel_id, client_identity, started_at)
+SELECT gen_random_uuid(), $1, '10.0.0.7', timestamptz '$2' + n * interval '$3'
+FROM generate_series(0, $ROWS - 1) AS n;
+ANALYZE channel_requests;
+WITH input AS (
+    SELECT r.id, r.started_at, s.state,
+           CASE WHEN s.state = 'error' AND random() < 0.5 THEN NULL
+                ELSE (5 + (random() * random() * 400))::int END AS latency_ms
+    FROM channel_requests r
+    CROSS JOIN LATERAL (SELECT abs(hashtext(r.id::text)) % 100 AS k) h
+    CROSS JOIN LATERAL (SELECT $4 AS state) s
+    WHERE r.state = 'pending'),
+closed AS (
+    UPDATE channel_requests r SET state = i.state, completed_at = i.started_at + interval '20 ms',
+        latency_ms = i.latency_ms
+    FROM input i WHERE r.id = i.id AND r.state = 'pending'
+    RETURNING r.id, r.channel_id, r.started_at, r.state, r.latency_ms),
+outcomes AS (
+    INSERT INTO channel_outcomes (channel_id, started_at, state, latency_ms, request_id)
+    SELECT channel_id, started_at, state, latency_ms, id FROM closed)
 INSERT INTO channel_events (id, channel_request_id, type, request_method, request_path, sink_url, request_headers,
     request_body_preview, request_body_hash, request_body_size, response_status, response_headers,
     response_body_preview, response_body_hash, response_body_size, latency_ms, ttfb_ms)
-SELECT gen_random_uuid(), r.id, 'sink_response', 'POST', '/orders', 'http://sink:9000/orders',
+SELECT gen_random_uuid(), c.id, 'sink_response', 'POST', '/orders', 'http://sink:9000/orders',
        '[["Content-Type","application/json"],["Content-Length","512"]]',
        decode(repeat('61', 512), 'hex'), repeat('a', 64), 512, 200, '[["Content-Type","application/json"]]',
-       decode(repeat('62', 256), 'hex'), repeat('b', 64), 256, coalesce(r.latency_ms, 1), 1
-FROM channel_requests r;
-VACUUM ANALYZE;
-ALTER TABLE channel_requests SET (autovacuum_enabled = off);
-INSERT INTO channel_requests (id, channel_id, client_identity, started_at)
-SELECT gen_random_uuid(), 'unvacuumed', '10.0.0.7', timestamptz '2026-11-26 00:00:00+00' + n * (interval '1 day' / $ROWS)
-FROM generate_series(0, $ROWS - 1) AS n;
-UPDATE channel_requests
-SET state = CASE WHEN random() < 0.9 THEN 'success' ELSE 'failed' END,
-    completed_at = started_at + interval '20 ms', latency_ms = (5 + random() * random() * 400)::int
-WHERE channel_id = 'unvacuumed';
-CHECKPOINT;
+       decode(repeat('62', 256), 'hex'), repeat('b', 64), 256, coalesce(c.latency_ms, 1), 1
+FROM closed c;
 SQL
+    }
+    STATES="CASE WHEN k < 90 THEN 'success' WHEN k < 97 THEN 'failed' WHEN k < 99 THEN 'error' ELSE 'timeout' END"
+    echo "writing busy and the others, then unvacuumed ($ROWS requests each) ..." >&2
+    {
+        write "'busy'" "2026-11-25 00:00:00+00" "$((86400000000 / ROWS)) microseconds" "$STATES"
+        write "'quiet-' || (n % 19)" "2026-11-01 00:00:00+00" "$((30 * 86400000000 / ROWS)) microseconds" \
+            "CASE WHEN k < 90 THEN 'success' ELSE 'failed' END"
+        echo "VACUUM ANALYZE;"
+        echo "ALTER TABLE channel_requests SET (autovacuum_enabled = off);"
+        echo "ALTER TABLE channel_outcomes SET (autovacuum_enabled = off);"
+        write "'unvacuumed'" "2026-11-26 00:00:00+00" "$((86400000000 / ROWS)) microseconds" "$STATES"
+        echo "ANALYZE; CHECKPOINT;"
+    } | "${PSQL[@]}"
 fi
-"${PSQL[@]}" -t -A -c "SELECT 'database ' || pg_size_pretty(pg_database_size('postgres')) || ', channel index '
-                         || pg_size_pretty(pg_relation_size('channel_requests_channel_started_idx'))" >&2
+"${PSQL[@]}" -t -A -c "SELECT 'database ' || pg_size_pretty(pg_database_size('postgres'))
+    || ', index of the outcomes by channel ' || pg_size_pretty(pg_relation_size('channel_outcomes_channel_started_idx'))
+    || ', of the requests by channel ' || pg_size_pretty(pg_relation_size('channel_requests_channel_started_idx'))" >&2
 
 # The history's statement, as HistoryQueries sends it (read from the source, so that this
 # measures what the gateway runs), and the history pool's session settings.
@@ -101,26 +119,47 @@ STATEMENT=$(python3 - "$ROOT/src/main/java/dev/channels/gateway/history/HistoryQ
 import re, sys
 source = open(sys.argv[1]).read()
 constant = lambda name: re.search(r'String %s = """\n(.*?)"""' % name, source, re.S).group(1)
-print(constant("BUCKETS").replace("%s", constant("COUNTS_AND_LATENCIES")))
+bounds = re.search(r'PENDING\.formatted\("(b\.start)", "(.*?)"\)\);', source, re.S).groups()
+pending = constant("PENDING").replace("%1$s", bounds[0]).replace("%2$s", bounds[1])
+print(constant("BUCKETS").replace("%s", constant("COUNTS_AND_LATENCIES"), 1).replace("%s", pending, 1))
 PY
 )
 SETTINGS=$(grep -o '"SET [^"]*"\|"; SET [^"]*"' "$ROOT/src/main/java/dev/channels/gateway/history/HistoryDatabase.java" \
     | tr -d '"' | sed 's/^; //' | sed 's/statement_timeout = .*/statement_timeout = 5000/' | paste -sd';')
-session() { # $1 channel, $2 its day, $3 runs on one new connection: each run's time, then the plan
+# The statement before V8: the same aggregates over channel_requests' index (V7).
+BEFORE_V8="SELECT b.start, s.*
+FROM generate_series(\$2, \$3 - make_interval(secs => 0.000001), make_interval(secs => \$4)) AS b (start)
+CROSS JOIN LATERAL (
+    SELECT count(*) AS total,
+        count(*) FILTER (WHERE r.state = 'pending') AS pending,
+        count(*) FILTER (WHERE r.state = 'failed') AS failed,
+        count(*) FILTER (WHERE r.state = 'timeout') AS timeout,
+        count(*) FILTER (WHERE r.state = 'error') AS error,
+        count(r.latency_ms) AS latencies,
+        percentile_disc(0.5) WITHIN GROUP (ORDER BY r.latency_ms) AS p50,
+        percentile_disc(0.95) WITHIN GROUP (ORDER BY r.latency_ms) AS p95
+    FROM channel_requests r
+    WHERE r.channel_id = \$1 AND r.started_at >= b.start
+        AND r.started_at < least(b.start + make_interval(secs => \$4), \$3)) s
+ORDER BY b.start"
+session() { # $1 statement, $2 channel, $3 its day, $4 runs on one new connection: each run's time, then the plan
     "${PSQL[@]}" -t -A <<SQL | grep -E '^(Time|Sort  |[ ->]*(Nested|Aggregate|Index|Function)|.*Heap Fetches|.*Buffers|Execution)' || true
 $SETTINGS;
-PREPARE buckets (text, timestamptz, timestamptz, double precision) AS $STATEMENT;
+PREPARE buckets (text, timestamptz, timestamptz, double precision) AS $1;
 \timing on
-$(for _ in $(seq "$3"); do echo "EXECUTE buckets ('$1', '$2 00:00:00+00', timestamptz '$2 00:00:00+00' + interval '1 day', 300) \\g /dev/null"; done)
+$(for _ in $(seq "$4"); do echo "EXECUTE buckets ('$2', '$3 00:00:00+00', timestamptz '$3 00:00:00+00' + interval '1 day', 300) \\g /dev/null"; done)
 \timing off
-EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE buckets ('$1', '$2 00:00:00+00', timestamptz '$2 00:00:00+00' + interval '1 day', 300);
+EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE buckets ('$2', '$3 00:00:00+00', timestamptz '$3 00:00:00+00' + interval '1 day', 300);
 SQL
 }
 as_pg "$PG_BIN/pg_ctl" -D "$RUN/data" -m fast -w stop >/dev/null
 start
 echo "1. busy, after a restart, a new connection: six runs" >&2
-session busy 2026-11-25 6 | grep '^Time'
+session "$STATEMENT" busy 2026-11-25 6 | grep '^Time'
 echo "2. busy, a second new connection: the first run, then the plan" >&2
-session busy 2026-11-25 1
+session "$STATEMENT" busy 2026-11-25 1
 echo "3. unvacuumed, a new connection: three runs, then the plan" >&2
-session unvacuumed 2026-11-26 3
+session "$STATEMENT" unvacuumed 2026-11-26 3
+echo "4. the statement before V8 (channel_requests' index): busy, then unvacuumed, three runs each" >&2
+session "$BEFORE_V8" busy 2026-11-25 3 | grep -E '^Time|Heap Fetches'
+session "$BEFORE_V8" unvacuumed 2026-11-26 3 | grep -E '^Time|Heap Fetches'

@@ -57,49 +57,67 @@ class HistoryQueries {
 			WHERE r.id = $1
 			%s""";
 
-	// What a summary and each bucket tell of a set of a channel's requests (r): counts by
-	// state, and the latencies of every request that has one, whatever its state. Each
-	// aggregate costs its evaluation on every row (a day of a busy channel is a million),
-	// so success is not counted but what is left of the total (the table's CHECK admits
-	// these five states only), and the percentiles are nearest-rank (percentile_disc: a
-	// latency some request had), which sorts the integers as they are instead of as
-	// doubles. Both percentiles share one sort. Measured in docs/design.md, "Charts".
+	// What a summary and each bucket tell of a set of a channel's closed requests (o,
+	// rows
+	// of channel_outcomes, V8): counts by state, and the latencies of every request that
+	// has one, whatever its state. Each aggregate costs its evaluation on every row (a
+	// day of a busy channel is a million), so success is not counted but what the other
+	// states leave of the closed ones (the table's CHECK admits four states only), and
+	// the
+	// percentiles are nearest-rank (percentile_disc: a latency some request had), which
+	// sorts the integers as they are instead of as doubles. Both percentiles share one
+	// sort. Measured in docs/design.md, "Charts".
 	private static final String COUNTS_AND_LATENCIES = """
-			count(*) AS total,
-			    count(*) FILTER (WHERE r.state = 'pending') AS pending,
-			    count(*) FILTER (WHERE r.state = 'failed') AS failed,
-			    count(*) FILTER (WHERE r.state = 'timeout') AS timeout,
-			    count(*) FILTER (WHERE r.state = 'error') AS error,
-			    count(r.latency_ms) AS latencies,
-			    percentile_disc(0.5) WITHIN GROUP (ORDER BY r.latency_ms) AS p50,
-			    percentile_disc(0.95) WITHIN GROUP (ORDER BY r.latency_ms) AS p95""";
+			count(*) AS closed,
+			    count(*) FILTER (WHERE o.state = 'failed') AS failed,
+			    count(*) FILTER (WHERE o.state = 'timeout') AS timeout,
+			    count(*) FILTER (WHERE o.state = 'error') AS error,
+			    count(o.latency_ms) AS latencies,
+			    percentile_disc(0.5) WITHIN GROUP (ORDER BY o.latency_ms) AS p50,
+			    percentile_disc(0.95) WITHIN GROUP (ORDER BY o.latency_ms) AS p95""";
 
-	// One pass over the window's rows, from the channel's index alone (it covers state
-	// and latency, V7).
+	// The channel's pending requests that started in [%1$s, %2$s): in channel_requests,
+	// through the index on (state, started_at), where they are few (those in flight, and
+	// those a crash left until the sweeper closes them).
+	private static final String PENDING = """
+			SELECT count(*) AS pending
+			    FROM channel_requests r
+			    WHERE r.state = 'pending' AND r.channel_id = $1 AND r.started_at >= %1$s AND r.started_at < %2$s""";
+
+	// One pass over the window's outcomes, from their channel's index alone (it covers
+	// state and latency), and the window's pending requests; one statement, so one
+	// snapshot: a request that closes meanwhile is counted once.
 	private static final String SUMMARY = """
-			SELECT %s
-			FROM channel_requests r
-			WHERE r.channel_id = $1 AND r.started_at >= $2 AND r.started_at < $3""".formatted(COUNTS_AND_LATENCIES);
+			SELECT s.*, p.pending
+			FROM (
+			    SELECT %s
+			    FROM channel_outcomes o
+			    WHERE o.channel_id = $1 AND o.started_at >= $2 AND o.started_at < $3) s
+			CROSS JOIN (%s) p""".formatted(COUNTS_AND_LATENCIES, PENDING.formatted("$2", "$3"));
 
-	// One aggregate per bucket, each over its own range of the channel's index, which
-	// covers state and latency (V7): an index-only scan of the window's rows and a sort
-	// of a bucket's latencies at a time, rather than one sort of the whole window by
-	// bucket (ordered-set aggregates cannot be hashed) and a probe of channel_events per
-	// row. $1 channel, $2 from, $3 to, $4 the bucket's width in seconds; the last bucket
-	// ends at $3.
+	// One aggregate per bucket, each over its own range of the outcomes' channel index:
+	// an index-only scan of the window's rows and a sort of a bucket's latencies at a
+	// time, rather than one sort of the whole window by bucket (ordered-set aggregates
+	// cannot be hashed). $1 channel, $2 from, $3 to, $4 the bucket's width in seconds;
+	// the
+	// last bucket ends at $3.
 	private static final String BUCKETS = """
-			SELECT b.start, s.*
+			SELECT b.start, s.*, p.pending
 			FROM generate_series($2, $3 - make_interval(secs => 0.000001), make_interval(secs => $4)) AS b (start)
 			CROSS JOIN LATERAL (
 			    SELECT %s
-			    FROM channel_requests r
-			    WHERE r.channel_id = $1 AND r.started_at >= b.start
-			        AND r.started_at < least(b.start + make_interval(secs => $4), $3)) s
-			ORDER BY b.start""".formatted(COUNTS_AND_LATENCIES);
+			    FROM channel_outcomes o
+			    WHERE o.channel_id = $1 AND o.started_at >= b.start
+			        AND o.started_at < least(b.start + make_interval(secs => $4), $3)) s
+			CROSS JOIN LATERAL (%s) p
+			ORDER BY b.start""".formatted(COUNTS_AND_LATENCIES,
+			PENDING.formatted("b.start", "least(b.start + make_interval(secs => $4), $3)"));
 
 	private static final String STARTED_AT = "started_at";
 
 	private static final String SUCCESS = "success";
+
+	private static final String PENDING_STATE = "pending";
 
 	private final DatabaseClient database;
 
@@ -208,7 +226,7 @@ class HistoryQueries {
 			summary.put("channel_id", channel);
 			summary.put("from", from.toString());
 			summary.put("to", to.toString());
-			summary.put("total", row.get("total", Long.class));
+			summary.put("total", total(row));
 			summary.put("states", states(row));
 			summary.put("latency_ms", latency(row));
 			return summary;
@@ -244,23 +262,28 @@ class HistoryQueries {
 	private static Map<String, Object> bucket(Readable row) {
 		Map<String, Object> bucket = new LinkedHashMap<>();
 		bucket.put("start", text(row.get("start", Instant.class)));
-		bucket.put("total", row.get("total", Long.class));
+		bucket.put("total", total(row));
 		bucket.put("states", states(row));
 		bucket.put("latency_ms", latency(row));
 		return bucket;
 	}
 
-	// Success is what the other states leave of the total (COUNTS_AND_LATENCIES).
+	// Success is what the other states leave of the closed requests
+	// (COUNTS_AND_LATENCIES).
 	private static Map<String, Object> states(Readable row) {
 		Map<String, Object> states = new LinkedHashMap<>();
-		long success = row.get("total", Long.class);
+		long success = row.get("closed", Long.class);
 		for (String state : Parameters.STATES) {
 			Long count = state.equals(SUCCESS) ? null : row.get(state, Long.class);
 			states.put(state, count);
-			success -= (count != null) ? count : 0;
+			success -= (count != null && !state.equals(PENDING_STATE)) ? count : 0;
 		}
 		states.put(SUCCESS, success);
 		return states;
+	}
+
+	private static long total(Readable row) {
+		return row.get("closed", Long.class) + row.get(PENDING_STATE, Long.class);
 	}
 
 	private static Map<String, Object> latency(Readable row) {

@@ -17,6 +17,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.channels.gateway.database.ChannelOutcomes;
 import dev.channels.gateway.observer.BodySummary;
 import dev.channels.gateway.observer.Header;
 import dev.channels.gateway.observer.RequestStart;
@@ -40,10 +41,10 @@ class RecordingStatements {
 	private static final Map<Integer, String> INSERT_BY_SIZE = new ConcurrentHashMap<>();
 
 	// One statement for a batch of outcomes, so one round trip and one commit, and
-	// atomic: the events and the final states land together. The request row gets a copy
-	// of the latency, for the history's charts (V7). Closing the pending rows
-	// comes first: the row locks make a retry, a second writer or a sweeper that comes
-	// later find a row closed and write nothing for it, so there is one event per
+	// atomic: the events, the final states and the charts' rows (V8) land together. The
+	// request row gets a copy of the latency (V7). Closing the pending rows comes first:
+	// the row locks make a retry, a second writer or a sweeper that comes later find a
+	// row closed and write nothing for it, so there is one event and one outcome per
 	// request.
 	private static final String COMPLETE = """
 			WITH input (event_id, request_id, type, method, path, query, sink_url, request_headers,
@@ -54,7 +55,8 @@ class RecordingStatements {
 			closed AS (
 			    UPDATE channel_requests r SET state = i.state, completed_at = i.completed_at, latency_ms = i.latency_ms
 			    FROM input i WHERE r.id = i.request_id AND r.state = 'pending'
-			    RETURNING r.id)
+			    RETURNING r.id, r.channel_id, r.started_at, r.state, r.latency_ms),
+			%s
 			INSERT INTO channel_events (id, channel_request_id, type, request_method, request_path, request_query,
 			    sink_url, request_headers, request_body_preview, request_body_hash, request_body_size,
 			    response_status, response_headers, response_body_preview, response_body_hash, response_body_size,
@@ -64,7 +66,7 @@ class RecordingStatements {
 			    i.request_preview, i.request_hash, i.request_size, i.response_status, i.response_headers,
 			    i.response_preview, i.response_hash, i.response_size, i.latency_ms, i.ttfb_ms, i.error_message,
 			    i.redactions, i.connect_us, i.reused_connection, i.request_sent_us, i.response_us
-			FROM input i JOIN closed c ON c.id = i.request_id""";
+			FROM input i JOIN closed c ON c.id = i.request_id""".formatted("%s", ChannelOutcomes.FROM_CLOSED);
 
 	private static final int COMPLETE_COLUMNS = 26;
 
@@ -77,12 +79,13 @@ class RecordingStatements {
 			WITH closed AS (
 			    UPDATE channel_requests SET state = 'error', completed_at = $1, latency_ms = $8
 			    WHERE id = $2 AND state = 'pending'
-			    RETURNING id)
+			    RETURNING id, channel_id, started_at, state, latency_ms),
+			%s
 			INSERT INTO channel_events (id, channel_request_id, type, request_method, request_path,
 			    request_body_hash, request_body_size, latency_ms, error_message, connect_us, reused_connection,
 			    request_sent_us, response_us)
 			SELECT $3, id, 'error', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
-			FROM closed""";
+			FROM closed""".formatted(ChannelOutcomes.FROM_CLOSED);
 
 	// New requests' rows go through the application's pool, outcomes through their own.
 	private final ConnectionFactory requestPool;

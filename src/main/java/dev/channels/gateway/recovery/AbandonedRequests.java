@@ -2,13 +2,15 @@ package dev.channels.gateway.recovery;
 
 import reactor.core.publisher.Mono;
 
+import dev.channels.gateway.database.ChannelOutcomes;
+
 import org.springframework.r2dbc.core.DatabaseClient;
 
 /**
  * Closes the pending requests that no live instance will close: those of instances whose
  * lease has expired, and this instance's own when it stops. Each becomes {@code error}
  * with an {@code error} event saying that the gateway stopped before recording the
- * outcome.
+ * outcome, and its row in the charts' {@code channel_outcomes}.
  * <p>
  * Safe with several instances sweeping at once: a batch locks its rows and skips rows
  * that another sweeper holds, and a row is closed only while it is still pending, so an
@@ -27,7 +29,8 @@ class AbandonedRequests {
 			closed AS (
 			    UPDATE channel_requests r SET state = 'error', completed_at = now()
 			    FROM abandoned a WHERE r.id = a.id
-			    RETURNING r.id, r.owner)
+			    RETURNING r.id, r.owner, r.channel_id, r.started_at, r.state, r.latency_ms),
+			%s
 			INSERT INTO channel_events (id, channel_request_id, type, error_message)
 			SELECT gen_random_uuid(), id, 'error', 'the gateway stopped before recording the outcome (instance '
 			    || owner || ' %s)'
@@ -38,9 +41,10 @@ class AbandonedRequests {
 	private static final String CLOSE_EXPIRED = CLOSE.formatted("""
 			r.owner IS NOT NULL AND r.owner <> :self
 			      AND NOT EXISTS (SELECT 1 FROM channel_instances i WHERE i.id = r.owner AND i.expires_at > now())""",
-			BATCH_SIZE, "lost its lease");
+			BATCH_SIZE, ChannelOutcomes.FROM_CLOSED, "lost its lease");
 
-	private static final String CLOSE_OWN = CLOSE.formatted("r.owner = :self", BATCH_SIZE, "shut down");
+	private static final String CLOSE_OWN = CLOSE.formatted("r.owner = :self", BATCH_SIZE, ChannelOutcomes.FROM_CLOSED,
+			"shut down");
 
 	// Their pending rows are closed by the statement above whether the lease row is there
 	// or not.

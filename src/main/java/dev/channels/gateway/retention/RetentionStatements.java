@@ -29,14 +29,20 @@ import org.springframework.r2dbc.core.DatabaseClient;
  */
 class RetentionStatements {
 
-	// Oldest first, from channel_requests_started_idx read backwards.
+	// Oldest first, from channel_requests_started_idx read backwards. The charts' rows of
+	// the same requests go in the same statement (found by their channel's index, the
+	// request id telling apart two requests that started in the same microsecond), so the
+	// charts never count a request the history no longer has. The count is of requests.
 	private static final String DELETE = """
 			WITH expired AS (
-			    SELECT id FROM channel_requests
+			    SELECT id, channel_id, started_at FROM channel_requests
 			    WHERE started_at < now() - make_interval(secs => :age) AND state <> 'pending'
 			    ORDER BY started_at
 			    LIMIT :batch
-			    FOR UPDATE SKIP LOCKED)
+			    FOR UPDATE SKIP LOCKED),
+			outcomes AS (
+			    DELETE FROM channel_outcomes o USING expired x
+			    WHERE o.channel_id = x.channel_id AND o.started_at = x.started_at AND o.request_id = x.id)
 			DELETE FROM channel_requests r USING expired x WHERE r.id = x.id""";
 
 	// Oldest first, from the partial index channel_events_unwiped_idx, which holds only

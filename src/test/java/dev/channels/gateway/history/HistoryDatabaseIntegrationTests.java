@@ -42,15 +42,16 @@ class HistoryDatabaseIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	@Test
-	void sessionsAreReadOnlyPlannedWithTheirValuesAndWithoutParallelWorkers() {
+	void sessionsAreReadOnlyPlannedWithTheirValuesWithoutParallelWorkersOrJitAndSortInMemory() {
 		String settings = this.database.client()
 			.sql("SELECT current_setting('statement_timeout') || ' ' || current_setting('transaction_read_only') || ' '"
-					+ " || current_setting('plan_cache_mode') || ' ' || current_setting('max_parallel_workers_per_gather')")
+					+ " || current_setting('plan_cache_mode') || ' ' || current_setting('max_parallel_workers_per_gather')"
+					+ " || ' ' || current_setting('jit') || ' ' || current_setting('work_mem')")
 			.map((row) -> row.get(0, String.class))
 			.one()
 			.block(Duration.ofSeconds(10));
 
-		assertThat(settings).isEqualTo("5s on force_custom_plan 0");
+		assertThat(settings).isEqualTo("5s on force_custom_plan 0 off 32MB");
 	}
 
 	@Test

@@ -50,9 +50,9 @@ final class HistoryRows {
 	}
 
 	/**
-	 * A request row and, unless it is pending, its sink_response event with the status
-	 * and latency. Without an owner, as rows from before leases: the sweeper leaves their
-	 * pending rows pending.
+	 * A request row and, unless it is pending, its row in channel_outcomes and its
+	 * sink_response event with the status and latency. Without an owner, as rows from
+	 * before leases: the sweeper leaves their pending rows pending.
 	 */
 	UUID insert(String channel, String state, Instant startedAt, Integer status, Integer latencyMs) {
 		return insert(UUID.randomUUID(), channel, state, startedAt, status, latencyMs);
@@ -68,6 +68,10 @@ final class HistoryRows {
 					pending ? null : latencyMs)
 			.update();
 		if (!pending) {
+			// As the statement that closes a request writes it (V8).
+			this.jdbc.sql("""
+					INSERT INTO channel_outcomes (channel_id, started_at, state, latency_ms, request_id)
+					VALUES (?, ?, ?, ?, ?)""").params(channel, time(startedAt), state, latencyMs, id).update();
 			this.jdbc.sql("""
 					INSERT INTO channel_events (id, channel_request_id, type, request_method, request_path,
 					    request_headers, request_body_preview, request_body_hash, request_body_size,

@@ -118,11 +118,14 @@ class RecoveryIntegrationTests extends GatewayIntegrationTest {
 					SELECT count(*) FILTER (WHERE r.state = 'pending') AS pending,
 					       count(*) FILTER (WHERE r.state = 'error') AS closed,
 					       (SELECT count(*) FROM channel_events e JOIN channel_requests q ON q.id = e.channel_request_id
-					        WHERE q.owner = ?) AS events
-					FROM channel_requests r WHERE r.owner = ?""").params(dead, dead).query().singleRow();
+					        WHERE q.owner = ?) AS events,
+					       (SELECT count(*) FROM channel_outcomes o JOIN channel_requests q ON q.id = o.request_id
+					        WHERE q.owner = ? AND o.state = 'error' AND o.started_at = q.started_at) AS outcomes
+					FROM channel_requests r WHERE r.owner = ?""").params(dead, dead, dead).query().singleRow();
 			assertThat(counts).containsEntry("pending", 0L)
 				.containsEntry("closed", (long) rows)
-				.containsEntry("events", (long) rows);
+				.containsEntry("events", (long) rows)
+				.containsEntry("outcomes", (long) rows);
 		});
 	}
 

@@ -102,6 +102,7 @@ class RetentionIntegrationTests extends GatewayIntegrationTest {
 		this.recorded.jdbc().sql("DROP TRIGGER IF EXISTS retention_failing_delete ON channel_requests").update();
 		this.recorded.jdbc().sql("DROP TRIGGER IF EXISTS retention_slow_delete ON channel_requests").update();
 		this.recorded.jdbc().sql("DELETE FROM channel_requests WHERE channel_id LIKE 'retention%'").update();
+		this.recorded.jdbc().sql("DELETE FROM channel_outcomes WHERE channel_id LIKE 'retention%'").update();
 	}
 
 	@Test
@@ -129,9 +130,11 @@ class RetentionIntegrationTests extends GatewayIntegrationTest {
 		for (UUID gone : List.of(success, failed, errorWithoutEvent)) {
 			assertThat(this.recorded.request(gone)).as("request %s", gone).isEmpty();
 			assertThat(eventsOf(gone)).as("events of %s", gone).isZero();
+			assertThat(outcomesOf(gone)).as("charts' row of %s", gone).isZero();
 		}
 		for (UUID kept : List.of(justInside, recent, now)) {
 			assertThat(this.recorded.request(kept)).as("request %s", kept).isPresent();
+			assertThat(outcomesOf(kept)).as("charts' row of %s", kept).isOne();
 		}
 		assertThat(eventsOf(justInside)).isOne();
 		assertThat(eventsOf(recent)).isOne();
@@ -433,14 +436,25 @@ class RetentionIntegrationTests extends GatewayIntegrationTest {
 		return new RetentionLifecycle(retention, Schedulers.parallel(), Duration.ofSeconds(5));
 	}
 
+	// A closed request has its row in channel_outcomes, as the statement that closes one
+	// writes it.
 	private UUID request(String state, String age) {
 		UUID id = UUID.randomUUID();
 		this.recorded.jdbc()
-			.sql("INSERT INTO channel_requests (id, channel_id, state, started_at, completed_at) "
-					+ "VALUES (?, ?, ?, now() - ?::interval, now() - ?::interval)")
+			.sql("""
+					WITH inserted AS (
+					    INSERT INTO channel_requests (id, channel_id, state, started_at, completed_at)
+					    VALUES (?, ?, ?, now() - ?::interval, now() - ?::interval)
+					    RETURNING id, channel_id, started_at, state)
+					INSERT INTO channel_outcomes (channel_id, started_at, state, request_id)
+					SELECT channel_id, started_at, state, id FROM inserted WHERE state <> 'pending'""")
 			.params(id, CHANNEL, state, age, age)
 			.update();
 		return id;
+	}
+
+	private long outcomesOf(UUID request) {
+		return this.recorded.outcomes(request).size();
 	}
 
 	private UUID event(UUID request, String age) {

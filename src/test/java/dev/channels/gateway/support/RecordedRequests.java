@@ -53,9 +53,19 @@ public final class RecordedRequests {
 			.listOfRows();
 	}
 
+	/** The request's rows in {@code channel_outcomes}, the charts' source (V8). */
+	public List<Map<String, Object>> outcomes(UUID requestId) {
+		return this.jdbc.sql("SELECT * FROM channel_outcomes WHERE request_id = ?")
+			.param(requestId)
+			.query()
+			.listOfRows();
+	}
+
 	/**
 	 * Waits for the request's outcome to be written, then returns its row and its one
-	 * event.
+	 * event. Also checks that the statement that closed it wrote its one row of
+	 * {@code channel_outcomes}, agreeing with the request's row: every test that waits
+	 * for an outcome checks the charts' source of that way of closing a request.
 	 */
 	public Recorded awaitOutcome(UUID id) {
 		Awaitility.await()
@@ -66,7 +76,28 @@ public final class RecordedRequests {
 		if (events.size() != 1) {
 			throw new AssertionError("Expected one event for " + id + ", found " + events.size());
 		}
-		return new Recorded(request(id).orElseThrow(), events.get(0));
+		Map<String, Object> request = request(id).orElseThrow();
+		assertOneAgreeingOutcome(request);
+		return new Recorded(request, events.get(0));
+	}
+
+	/**
+	 * Fails unless the closed request has exactly one row in {@code channel_outcomes}
+	 * with its channel, start, state and latency.
+	 */
+	public void assertOneAgreeingOutcome(Map<String, Object> request) {
+		UUID id = (UUID) request.get("id");
+		List<Map<String, Object>> outcomes = outcomes(id);
+		if (outcomes.size() != 1) {
+			throw new AssertionError("Expected one channel_outcomes row for " + id + ", found " + outcomes.size());
+		}
+		Map<String, Object> outcome = outcomes.get(0);
+		for (String column : List.of("channel_id", "started_at", "state", "latency_ms")) {
+			if (!java.util.Objects.equals(outcome.get(column), request.get(column))) {
+				throw new AssertionError("channel_outcomes." + column + " of " + id + " is " + outcome.get(column)
+						+ ", the request's is " + request.get(column));
+			}
+		}
 	}
 
 	/**
