@@ -512,7 +512,7 @@
     const current = request.current_snapshot;
     if (request.snapshot_is_current === false && current) {
       mark.textContent = 'Configuration changed since: the channel\'s current definition (' + current.config_hash.slice(0, 12)
-        + '…, recorded ' + new Date(current.created_at).toLocaleString() + ') differs from the one below.';
+        + '…, in force since ' + new Date(current.in_force_at).toLocaleString() + ') differs from the one below.';
       mark.className = 'changed';
       mark.hidden = false;
     } else if (request.snapshot_is_current === true) {
