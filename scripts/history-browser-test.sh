@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Browser test of the history page: starts the gateway on its embedded default
 # (./mvnw spring-boot:test-run: an embedded PostgreSQL, the demo sink and the demo channel),
-# sends requests through the demo channel (successes, failures, one with markup in its body
-# and a header), then drives the page in headless Chromium (scripts/browser/history-page.test.mjs):
+# sends requests through the demo channel in four bursts over about 45 seconds (successes,
+# failures, one with markup in its body and a header), then drives the page in headless
+# Chromium (scripts/browser/history-page.test.mjs):
 # filters by state and checks that the table shows only that state, pages to older requests,
 # opens one exchange and checks its detail (status, method, path, body previews, size, hash,
 # headers), its timeline and its outcome in plain words, goes back and forward, opens shared
-# addresses (?channel=...&state=..., ?request=<id>) and checks the charts, signs in as a reader
+# addresses (?channel=...&state=..., ?request=<id>) and checks the charts (several bars) and
+# their window selector (in the address, back and forward, ?window=6h), signs in as a reader
 # granted another channel only and checks that it sees none of the demo's, checks that
 # recorded markup is shown as text, and saves screenshots of the views into docs/screenshots.
 # Stops what it started.
@@ -23,6 +25,7 @@
 #   CHANNEL [demo]       the channel the requests go through
 #   HISTORY_USER [demo], HISTORY_PASSWORD [channels-demo]   the history reader of the embedded default
 #   READY_TIMEOUT [300]  s to wait for readiness (the first run compiles)
+#   BURST_GAP [14]       s between the bursts of requests
 #   CHROMIUM [/usr/bin/chromium]
 #   RUN_DIR              where the gateway's log goes [a new /tmp/history-browser-test.XXXXXX]
 set -euo pipefail
@@ -182,19 +185,36 @@ send_recorded() {
     die "no request recorded as $state: $*"
 }
 
+# In four bursts BURST_GAP seconds apart, as a person trying the demo would send them, so that
+# the charts (10-second bars by default) show several bars, with failures among them.
+BURST_GAP=${BURST_GAP:-14}
+burst() {
+    local count=$1 failing=$2
+    for _ in $(seq "$count"); do
+        send 200 "$GATEWAY/channels/$CHANNEL/status/200" >/dev/null
+    done
+    send "$failing" "$GATEWAY/channels/$CHANNEL/status/$failing" >/dev/null
+}
+
 ECHO_BODY="hello history ✓ $RANDOM$RANDOM"
 MARKUP_BODY='<b id="injected">not bold</b><script>alert("body")</script>'
 SUCCESS_ID=$(send_recorded success 200 -X POST -H 'Content-Type: text/plain; charset=utf-8' \
     --data-binary "$ECHO_BODY" "$GATEWAY/channels/$CHANNEL/echo")
 FAILED_ID=$(send_recorded failed 503 "$GATEWAY/channels/$CHANNEL/status/503")
-send 404 "$GATEWAY/channels/$CHANNEL/status/404" >/dev/null
-for _ in $(seq 22); do
-    send 200 "$GATEWAY/channels/$CHANNEL/status/200" >/dev/null
-done
+burst 6 404
+log "burst 1 of 4 sent; the next in ${BURST_GAP}s"
+sleep "$BURST_GAP"
+burst 8 503
+log "burst 2 of 4 sent"
+sleep "$BURST_GAP"
+burst 4 500
+log "burst 3 of 4 sent"
+sleep "$BURST_GAP"
+burst 6 404
 MARKUP_ID=$(send_recorded success 200 -X POST -H 'Content-Type: text/html' \
     -H 'X-Markup: <img id="injected" src=x onerror=alert(1)>' --data-binary "$MARKUP_BODY" \
     "$GATEWAY/channels/$CHANNEL/echo")
-log "sent 26 requests: success $SUCCESS_ID, failed $FAILED_ID, markup $MARKUP_ID"
+log "sent 31 requests over $((3 * BURST_GAP))s and more: success $SUCCESS_ID, failed $FAILED_ID, markup $MARKUP_ID"
 
 # --- the page, in Chromium
 

@@ -210,8 +210,49 @@ try {
   const bars = await page.$$eval('#chart-requests-plot svg rect', (rects) => rects.map((rect) => rect.getAttribute('class')));
   check(bars.includes('bar-failed'), 'the chart stacks failed requests', bars);
   check(await page.$('#chart-latency-plot svg polyline.line-p95') !== null, 'the latency chart draws p95');
+  // The default window: the last 15 minutes in 10-second bars, so the bursts the script sent
+  // over about 45 seconds are bars of their own.
+  check(await page.inputValue('#chart-window') === '15m', 'the charts\' window is the last 15 minutes by default');
+  check(/per 10 seconds/.test(await text('#chart-requests-unit')), 'the bars are 10 seconds wide',
+    await text('#chart-requests-unit'));
+  const filled = () => page.$$eval('#chart-requests-plot svg g.bucket',
+    (groups) => groups.filter((group) => group.querySelector('rect') !== null).length);
+  check(await filled() >= 4, 'the requests chart shows several bars, one a burst', await filled());
   await page.screenshot({ path: join(SCREENSHOTS, 'history-list.png') });
   await page.locator('#summary').screenshot({ path: join(SCREENSHOTS, 'history-channel.png') });
+
+  console.log('the charts\' window: the last hour, back, forward, and at its own address');
+  const bucketsOf = (width) => page.waitForResponse((response) => response.url().includes('/buckets?')
+    && new URL(response.url()).searchParams.get('bucket') === width);
+  const caption = (words) => page.waitForFunction((expected) => document.getElementById('chart-requests-unit')
+    .textContent.includes(expected), words);
+  let buckets = bucketsOf('30s');
+  await page.selectOption('#chart-window', '1h');
+  check((await (await buckets).json()).buckets.length >= 120, 'the last hour is asked for in 30-second bars');
+  await caption('per 30 seconds');
+  check(new URL(page.url()).searchParams.get('window') === '1h', 'the window is in the address', page.url());
+  check(new URL(page.url()).searchParams.get('state') === 'failed', 'the filters stay in the address', page.url());
+  const groups = await page.$$eval('#chart-requests-plot svg g.bucket', (all) => all.length);
+  check(groups >= 120 && groups <= 121, 'the chart has a bar slot for each half minute of the hour', groups);
+  buckets = bucketsOf('10s');
+  await page.goBack();
+  await buckets;
+  await caption('per 10 seconds');
+  check(await page.inputValue('#chart-window') === '15m' && !new URL(page.url()).searchParams.has('window'),
+    'back returns to the default window', page.url());
+  buckets = bucketsOf('30s');
+  await page.goForward();
+  await buckets;
+  await caption('per 30 seconds');
+  check(await page.inputValue('#chart-window') === '1h', 'forward returns to the last hour',
+    await page.inputValue('#chart-window'));
+  await page.goto('about:blank');
+  buckets = bucketsOf('180s');
+  await page.goto(HISTORY_URL + '/?channel=' + encodeURIComponent(CHANNEL) + '&window=6h');
+  await buckets;
+  await caption('per 3 minutes');
+  check(await page.inputValue('#chart-window') === '6h', 'an address with window=6h opens the last 6 hours');
+  check(await filled() >= 1, 'the 6 hours\' chart shows the requests', await filled());
 
   console.log('recorded markup is shown as text: ' + MARKUP_ID);
   // A fresh load with the exchange in the address, as a shared link opens it.

@@ -1,8 +1,8 @@
 // The history page: a table over GET api/requests, the detail of one exchange over
 // GET api/requests/{id}, a channel's summary and charts over GET api/channels/{channel}/summary
 // and .../buckets. The address is the view: ?channel=demo&state=failed opens with those
-// filters, ?request=<id> with that exchange open; each change is a history entry, so back
-// and forward work.
+// filters, ?request=<id> with that exchange open, ?window=1h with the summary and charts over
+// the last hour; each change is a history entry, so back and forward work.
 // Everything recorded is data: it is only ever set as textContent, never parsed as markup.
 'use strict';
 
@@ -13,12 +13,27 @@
   // The filters that belong in the address (and in the API's query).
   const FILTERS = ['channel', 'state', 'status', 'client_auth', 'from', 'to', 'limit'];
   const SVG = 'http://www.w3.org/2000/svg';
+  // The summary's and the charts' window when the From filter does not set it: its length
+  // and the width of its bars, in seconds. About a hundred bars each, and a short default
+  // with fine bars: a new reader's first requests, sent over a minute or so, make several
+  // bars rather than one.
+  const WINDOWS = {
+    '15m': { seconds: 15 * 60, bucket: 10 },
+    '1h': { seconds: 3600, bucket: 30 },
+    '6h': { seconds: 6 * 3600, bucket: 180 },
+    '1d': { seconds: 86400, bucket: 900 },
+  };
+  const DEFAULT_WINDOW = '15m';
+  // Round bar widths (seconds) for a window that the From filter sets: the first that makes
+  // at most BARS bars, else the API chooses.
+  const WIDTHS = [1, 5, 10, 30, 60, 180, 300, 900, 3600, 6 * 3600, 86400];
+  const BARS = 120;
 
   const byId = (id) => document.getElementById(id);
 
   // The filters of the table shown, and the cursors of its pages: pages[0] is the newest.
   // Each load takes a number; an answer that arrives after a newer load began is dropped.
-  const view = { filters: null, pages: [null], next: null, loads: 0, summaries: 0, details: 0, charts: 0 };
+  const view = { filters: null, window: null, pages: [null], next: null, loads: 0, summaries: 0, details: 0, charts: 0 };
 
   // Same-origin requests carry the HTTP Basic credentials the browser asked for when the
   // page was opened (said explicitly, though it is fetch's default). The page never polls:
@@ -120,9 +135,13 @@
     }
   }
 
-  // The address of a view: its filters and the open exchange, in the query string.
-  function addressOf(filters, requestId) {
+  // The address of a view: its filters, the charts' window and the open exchange, in the
+  // query string.
+  function addressOf(filters, requestId, windowName) {
     const query = new URLSearchParams(filters);
+    if (windowName && windowName !== DEFAULT_WINDOW) {
+      query.set('window', windowName);
+    }
     if (requestId) {
       query.set('request', requestId);
     }
@@ -141,13 +160,16 @@
         filters.set(name, query.get(name));
       }
     }
-    return { filters, request: query.get('request') || query.get('id') || null };
+    const windowName = query.get('window');
+    return { filters, window: Object.hasOwn(WINDOWS, windowName || '') ? windowName : DEFAULT_WINDOW,
+      request: query.get('request') || query.get('id') || null };
   }
 
   // A new history entry for a view the reader chose; none when it is the one shown.
   // refresh: read the table again even if its filters are those shown (Apply, Reset).
-  function go(filters, requestId, refresh) {
-    const address = addressOf(filters, requestId);
+  // windowName: the charts' window, the one shown unless given.
+  function go(filters, requestId, refresh, windowName) {
+    const address = addressOf(filters, requestId, windowName === undefined ? view.window : windowName);
     if (address !== location.pathname + location.search) {
       history.pushState(null, '', address);
     }
@@ -157,14 +179,28 @@
     return show(readAddress());
   }
 
-  // Shows the view of the address: the table is read again only when its filters changed.
+  // Shows the view of the address: the table is read again only when its filters changed,
+  // the summary and charts when they or the window did.
   async function show(address) {
     formFromFilters(address.filters);
+    byId('chart-window').value = address.window;
+    const windowChanged = view.window !== address.window;
+    view.window = address.window;
     if (view.filters === null || view.filters.toString() !== address.filters.toString()) {
       await apply(address.filters);
+    } else if (windowChanged) {
+      try {
+        await showSummary();
+      } catch (error) {
+        say(error.message, true);
+      }
     }
     if (address.request) {
-      await openDetail(address.request);
+      // Read again unless it is the one open: a new window for the charts keeps the reader
+      // where they are.
+      if (byId('detail').hidden || byId('detail-id').textContent !== address.request) {
+        await openDetail(address.request);
+      }
     } else {
       byId('detail').hidden = true;
       markSelected(null);
@@ -209,7 +245,7 @@
     const started = timeCell(request.started_at);
     // A real link: it can be opened in a new tab or copied; a plain click stays on the page.
     const link = element('a', started.textContent);
-    link.href = addressOf(view.filters, request.id);
+    link.href = addressOf(view.filters, request.id, view.window);
     started.replaceChildren(link);
     tr.appendChild(started);
     tr.appendChild(element('td', request.channel_id, 'channel'));
@@ -245,12 +281,16 @@
     if (!channel) {
       return;
     }
+    const range = chartRange();
     const query = new URLSearchParams();
-    if (view.filters.has('from')) query.set('from', view.filters.get('from'));
-    if (view.filters.has('to')) query.set('to', view.filters.get('to'));
+    query.set('from', range.from);
+    if (range.to) query.set('to', range.to);
+    const fixed = view.filters.has('from');
+    byId('chart-window').disabled = fixed;
+    byId('chart-window-hint').textContent = fixed ? 'from the From and To filters' : '';
     const [summary] = await Promise.all([
       getJson(API + 'channels/' + encodeURIComponent(channel) + '/summary?' + query.toString()),
-      showCharts(channel),
+      showCharts(channel, range),
     ]);
     if (load !== view.summaries) {
       return;
@@ -267,6 +307,23 @@
     parts.push('latency p50 ' + ms(latency.p50) + ', p95 ' + ms(latency.p95));
     byId('summary-counts').textContent = parts.join(' · ');
     section.hidden = false;
+  }
+
+  // The summary's and the charts' window: from the From filter when it is given, else the
+  // chosen window back from To or now; to the To filter, else the server's now (so that a
+  // browser whose clock is behind still sees the latest requests). Without the From filter
+  // the start is aligned to the bars, so that each bar is a round span of the clock.
+  function chartRange() {
+    const to = view.filters.get('to');
+    const end = to ? Date.parse(to) : Date.now();
+    if (view.filters.has('from')) {
+      const from = view.filters.get('from');
+      const seconds = (end - Date.parse(from)) / 1000;
+      return { from, to, bucket: WIDTHS.find((width) => seconds / width <= BARS) };
+    }
+    const chosen = WINDOWS[view.window];
+    const start = Math.floor((end / 1000 - chosen.seconds) / chosen.bucket) * chosen.bucket;
+    return { from: new Date(start * 1000).toISOString(), to, bucket: chosen.bucket };
   }
 
   // Microseconds as milliseconds to the microsecond.
@@ -379,11 +436,12 @@
     return seconds + ' seconds';
   }
 
-  async function showCharts(channel) {
+  async function showCharts(channel, range) {
     const load = ++view.charts;
     const query = new URLSearchParams();
-    if (view.filters.has('from')) query.set('from', view.filters.get('from'));
-    if (view.filters.has('to')) query.set('to', view.filters.get('to'));
+    query.set('from', range.from);
+    if (range.to) query.set('to', range.to);
+    if (range.bucket) query.set('bucket', range.bucket + 's');
     const answer = await getJson(API + 'channels/' + encodeURIComponent(channel) + '/buckets?' + query.toString());
     if (load !== view.charts) {
       return;
@@ -512,7 +570,7 @@
     const current = request.current_snapshot;
     if (request.snapshot_is_current === false && current) {
       mark.textContent = 'Configuration changed since: the channel\'s current definition (' + current.config_hash.slice(0, 12)
-        + '…, recorded ' + new Date(current.created_at).toLocaleString() + ') differs from the one below.';
+        + '…, in force since ' + new Date(current.in_force_at).toLocaleString() + ') differs from the one below.';
       mark.className = 'changed';
       mark.hidden = false;
     } else if (request.snapshot_is_current === true) {
@@ -688,8 +746,12 @@
     });
     byId('reset').addEventListener('click', () => {
       byId('filters').reset();
-      go(new URLSearchParams(), null, true);
+      go(new URLSearchParams(), null, true, DEFAULT_WINDOW);
     });
+    byId('chart-window').addEventListener('change', () => {
+      go(view.filters, readAddress().request, false, byId('chart-window').value);
+    });
+    byId('chart-window-form').addEventListener('submit', (event) => event.preventDefault());
     byId('older').addEventListener('click', () => turn(Number(byId('older').dataset.page)));
     byId('newest').addEventListener('click', () => turn(0));
     byId('detail-close').addEventListener('click', closeDetail);
@@ -699,7 +761,7 @@
     const address = readAddress();
     if (location.hash) {
       // An old #... link: the same view at its new address.
-      history.replaceState(null, '', addressOf(address.filters, address.request));
+      history.replaceState(null, '', addressOf(address.filters, address.request, address.window));
     }
     show(address);
   });

@@ -45,14 +45,14 @@ class HistoryQueries {
 			    s.id AS snapshot_id, s.channel_id AS snapshot_channel_id, s.config_hash,
 			    s.definition::text AS definition, s.created_at AS snapshot_created_at,
 			    c.id AS current_snapshot_id, c.config_hash AS current_config_hash,
-			    c.created_at AS current_created_at
+			    c.created_at AS current_created_at, c.in_force_at AS current_in_force_at
 			FROM channel_requests r
 			LEFT JOIN channel_events e ON e.channel_request_id = r.id
 			LEFT JOIN channel_snapshots s ON s.id = r.channel_snapshot_id
 			LEFT JOIN LATERAL (
-			    SELECT c.id, c.config_hash, c.created_at FROM channel_snapshots c
+			    SELECT c.id, c.config_hash, c.created_at, c.in_force_at FROM channel_snapshots c
 			    WHERE c.channel_id = r.channel_id
-			    ORDER BY c.created_at DESC
+			    ORDER BY c.in_force_at DESC
 			    LIMIT 1) c ON true
 			WHERE r.id = $1
 			%s""";
@@ -335,9 +335,10 @@ class HistoryQueries {
 		return request;
 	}
 
-	// The channel's newest definition (channel_snapshots_channel_created_idx): what the
-	// channel is now, as far as the database knows, when no gateway has written a newer
-	// one since.
+	// The definition a gateway took into use last
+	// (channel_snapshots_channel_in_force_idx,
+	// V9): what the channel is now, as far as the database knows. Not the newest row: a
+	// channel that went back to an earlier definition uses that definition's row again.
 	private static @Nullable Map<String, Object> currentSnapshot(Readable row) {
 		UUID id = row.get("current_snapshot_id", UUID.class);
 		if (id == null) {
@@ -347,6 +348,7 @@ class HistoryQueries {
 		current.put("id", id);
 		current.put("config_hash", row.get("current_config_hash", String.class));
 		current.put("created_at", text(row.get("current_created_at", Instant.class)));
+		current.put("in_force_at", text(row.get("current_in_force_at", Instant.class)));
 		return current;
 	}
 

@@ -35,13 +35,29 @@ import org.springframework.context.ApplicationListener;
  * that arrives through a route whose snapshot is not written yet (it arrived first, or
  * the database was away) waits for that write before its own. Snapshots are shared: one
  * per distinct definition, whatever the number of requests or replicas.
+ * <p>
+ * Each write also marks the definition as taken into use now ({@code in_force_at}), on
+ * the existing row too: a channel that goes back to an earlier definition writes no new
+ * row, and the history tells a channel's current definition by that mark. It is written
+ * once per route object, that is at each load or refresh of the routes, never per
+ * request.
  */
 class ChannelSnapshots implements ApplicationListener<RefreshRoutesResultEvent> {
 
 	private static final Log logger = LogFactory.getLog(ChannelSnapshots.class);
 
-	// Every replica derives the same id from the same definition: the first insert wins
-	// and the others change nothing.
+	// Every replica derives the same id from the same definition: the first insert writes
+	// the row, and every write (the first, a replica's with the same routes, a gateway's
+	// that went back to this definition) sets when it was last taken into use. Two
+	// replicas with the same definition bumping the same row change nothing that matters;
+	// during a rollout with two definitions in force, the one loaded last is current.
+	private static final String UPSERT = """
+			INSERT INTO channel_snapshots (id, channel_id, config_hash, definition)
+			VALUES ($1, $2, $3, $4)
+			ON CONFLICT (id) DO UPDATE SET in_force_at = now()""";
+
+	// The snapshot of a route object that a refresh has replaced: written if it is
+	// missing, but not marked in force.
 	private static final String INSERT = """
 			INSERT INTO channel_snapshots (id, channel_id, config_hash, definition)
 			VALUES ($1, $2, $3, $4)
@@ -60,6 +76,11 @@ class ChannelSnapshots implements ApplicationListener<RefreshRoutesResultEvent> 
 	// By channel id, with the route object the snapshot was written for.
 	private final Map<String, Written> written = new ConcurrentHashMap<>();
 
+	// By channel id, the route object of the last load or refresh. A request that matched
+	// the route before a refresh may reach its snapshot after it: its definition is no
+	// longer the one in force, and marking it so would undo the refresh's mark.
+	private final Map<String, Route> inForce = new ConcurrentHashMap<>();
+
 	ChannelSnapshots(ConnectionFactory database, RouteLocator routes, RouteDefinitionLocator definitions,
 			List<FilterDefinition> defaultFilters, ChannelPolicies policies) {
 		this.database = database;
@@ -75,11 +96,16 @@ class ChannelSnapshots implements ApplicationListener<RefreshRoutesResultEvent> 
 	 * not be, and the next request through the route tries again
 	 */
 	CompletableFuture<UUID> snapshotOf(Route route) {
+		Route current = this.inForce.get(route.getId());
+		if (current != null && current != route) {
+			// Not remembered either: the current route's write must still mark its own.
+			return write(route, INSERT).toFuture();
+		}
 		Written known = this.written.get(route.getId());
 		if (known != null && known.route() == route && !known.id().isCompletedExceptionally()) {
 			return known.id();
 		}
-		CompletableFuture<UUID> id = write(route).toFuture();
+		CompletableFuture<UUID> id = write(route, UPSERT).toFuture();
 		this.written.put(route.getId(), new Written(route, id));
 		return id;
 	}
@@ -90,30 +116,33 @@ class ChannelSnapshots implements ApplicationListener<RefreshRoutesResultEvent> 
 			return;
 		}
 		// One channel's failure (an invalid route, the database away) is no other's.
-		this.routes.getRoutes().flatMap((route) -> Mono.fromFuture(() -> snapshotOf(route)).onErrorResume((error) -> {
-			logger.warn("Channel " + route.getId() + ": snapshot not written yet, it will be with the channel's "
-					+ "first request: " + error);
-			return Mono.empty();
-		})).subscribe();
+		this.routes.getRoutes()
+			.doOnNext((route) -> this.inForce.put(route.getId(), route))
+			.flatMap((route) -> Mono.fromFuture(() -> snapshotOf(route)).onErrorResume((error) -> {
+				logger.warn("Channel " + route.getId() + ": snapshot not written yet, it will be with the channel's "
+						+ "first request: " + error);
+				return Mono.empty();
+			}))
+			.subscribe();
 	}
 
-	private Mono<UUID> write(Route route) {
+	private Mono<UUID> write(Route route, String statement) {
 		return this.definitions.getRouteDefinitions()
 			.filter((definition) -> route.getId().equals(definition.getId()))
 			.next()
 			.map((definition) -> snapshot(route, definition))
 			.switchIfEmpty(Mono.fromSupplier(() -> snapshot(route, null)))
-			.flatMap(this::insert);
+			.flatMap((snapshot) -> write(snapshot, statement));
 	}
 
 	private ChannelSnapshot snapshot(Route route, @Nullable RouteDefinition definition) {
 		return ChannelSnapshot.of(route, definition, this.defaultFilters, this.policies.policy(route).redaction());
 	}
 
-	private Mono<UUID> insert(ChannelSnapshot snapshot) {
+	private Mono<UUID> write(ChannelSnapshot snapshot, String statement) {
 		return Mono.usingWhen(this.database.create(),
 				(connection) -> Flux
-					.from(connection.createStatement(INSERT)
+					.from(connection.createStatement(statement)
 						.bind(0, snapshot.id())
 						.bind(1, snapshot.channelId())
 						.bind(2, snapshot.configHash())

@@ -32,9 +32,13 @@ import dev.channels.gateway.support.TestBodies;
 import dev.channels.gateway.support.TestChannels;
 import dev.channels.gateway.support.TestDatabase;
 import dev.channels.gateway.support.TestReaders;
+import dev.channels.gateway.support.TestRoutes;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.cloud.gateway.route.RouteDefinition;
+import org.springframework.context.ApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -55,6 +59,9 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 
 	@LocalManagementPort
 	private int managementPort;
+
+	@Autowired
+	private ApplicationContext context;
 
 	private GatewayClient gateway;
 
@@ -632,17 +639,64 @@ class HistoryApiIntegrationTests extends GatewayIntegrationTest {
 		assertThat(changed.get("snapshot_is_current").asBoolean()).isFalse();
 		assertThat(changed.get("current_snapshot").get("id").asString()).isEqualTo(newer.toString());
 		assertThat(changed.get("current_snapshot").get("created_at").asString()).isEqualTo("2021-03-03T03:03:03Z");
+		assertThat(changed.get("current_snapshot").get("in_force_at").asString()).isEqualTo("2021-03-03T03:03:03Z");
 		assertThat(current.get("snapshot_is_current").asBoolean()).isTrue();
 	}
 
+	@Test
+	void aChannelBackOnAnEarlierDefinitionMakesThatDefinitionCurrentAgain() {
+		String id = HistoryRows.channel("returning");
+		RouteDefinition a = TestRoutes.definition(id, TestChannels.SINK.url(), Map.of());
+		RouteDefinition b = TestRoutes.definition(id, TestChannels.SINK.url(), Map.of(),
+				"AddRequestHeader=X-Version, b");
+		TestRoutes.saveAndRefresh(this.context, a);
+		UUID firstThroughA = throughChannel(id);
+		TestRoutes.saveAndRefresh(this.context, b);
+		UUID throughB = throughChannel(id);
+
+		TestRoutes.saveAndRefresh(this.context, a);
+		UUID againThroughA = throughChannel(id);
+
+		JsonNode first = json(this.management.get("/history/api/requests/" + firstThroughA));
+		JsonNode again = json(this.management.get("/history/api/requests/" + againThroughA));
+		JsonNode changed = json(this.management.get("/history/api/requests/" + throughB));
+		String snapshotOfA = again.get("channel_snapshot_id").asString();
+		assertThat(first.get("channel_snapshot_id").asString()).isEqualTo(snapshotOfA);
+		assertThat(changed.get("channel_snapshot_id").asString()).isNotEqualTo(snapshotOfA);
+		assertThat(again.get("snapshot_is_current").asBoolean()).isTrue();
+		assertThat(first.get("snapshot_is_current").asBoolean()).isTrue();
+		assertThat(changed.get("snapshot_is_current").asBoolean()).isFalse();
+		assertThat(changed.get("current_snapshot").get("id").asString()).isEqualTo(snapshotOfA);
+		// A's row is the one written first, and in force since the return to it.
+		JsonNode current = again.get("current_snapshot");
+		assertThat(Instant.parse(current.get("in_force_at").asString()))
+			.isAfter(Instant.parse(current.get("created_at").asString()));
+		assertThat(this.rows.jdbc()
+			.sql("SELECT count(*) FROM channel_snapshots WHERE channel_id = ?")
+			.param(id)
+			.query(Long.class)
+			.single()).isEqualTo(2);
+	}
+
+	// A request through the channel, once its outcome is written.
+	private UUID throughChannel(String channel) {
+		Response response = this.gateway.get("/channels/" + channel + "/status/200");
+		assertThat(response.status()).isEqualTo(200);
+		UUID id = response.requestId();
+		this.recorded.awaitOutcome(id);
+		return id;
+	}
+
+	// Written and in force at that instant, as no gateway would: for exact comparisons.
 	private UUID snapshot(String channel, String createdAt) {
 		UUID id = UUID.randomUUID();
 		this.rows.jdbc()
 			.sql("""
-					INSERT INTO channel_snapshots (id, channel_id, config_hash, definition, created_at)
-					VALUES (?, ?, ?, ?::jsonb, ?)""")
+					INSERT INTO channel_snapshots (id, channel_id, config_hash, definition, created_at, in_force_at)
+					VALUES (?, ?, ?, ?::jsonb, ?, ?)""")
 			.params(id, channel, TestBodies.sha256(id.toString().getBytes(StandardCharsets.US_ASCII)),
-					"{\"id\": \"" + channel + "\"}", HistoryRows.time(Instant.parse(createdAt)))
+					"{\"id\": \"" + channel + "\"}", HistoryRows.time(Instant.parse(createdAt)),
+					HistoryRows.time(Instant.parse(createdAt)))
 			.update();
 		return id;
 	}

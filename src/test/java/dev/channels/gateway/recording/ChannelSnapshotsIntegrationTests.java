@@ -29,7 +29,9 @@ import dev.channels.gateway.support.TestRoutes;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.cloud.gateway.event.RefreshRoutesResultEvent;
 import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.context.ApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -160,6 +162,27 @@ class ChannelSnapshotsIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	@Test
+	void aRequestThroughARouteThatARefreshReplacedLeavesTheNewDefinitionInForce() {
+		String id = "replaced-" + UUID.randomUUID();
+		Route before = Route.async().id(id).uri("http://before.invalid").predicate((exchange) -> true).build();
+		Route after = Route.async().id(id).uri("http://after.invalid").predicate((exchange) -> true).build();
+		ChannelSnapshots gateway = replica(() -> Flux.just(after));
+		UUID old = gateway.snapshotOf(before).join();
+
+		gateway.onApplicationEvent(new RefreshRoutesResultEvent(this));
+		UUID refreshed = gateway.snapshotOf(after).join();
+		// A request that matched the route before the refresh reaches its snapshot now.
+		UUID late = gateway.snapshotOf(before).join();
+
+		assertThat(late).isEqualTo(old).isNotEqualTo(refreshed);
+		assertThat(this.recorded.jdbc()
+			.sql("SELECT id FROM channel_snapshots WHERE channel_id = ? ORDER BY in_force_at DESC LIMIT 1")
+			.param(id)
+			.query(UUID.class)
+			.single()).isEqualTo(refreshed);
+	}
+
+	@Test
 	void invalidOverridesInTheRoutesStopTheStart() {
 		String route = "spring.cloud.gateway.server.webflux.routes[0].";
 		Map<String, Object> settings = Map.of(route + "id", "badly-configured", route + "uri", TestChannels.SINK.url(),
@@ -171,8 +194,13 @@ class ChannelSnapshotsIntegrationTests extends GatewayIntegrationTest {
 
 	// Another gateway instance's snapshots, on the same database.
 	private ChannelSnapshots replica() {
+		return replica(Flux::empty);
+	}
+
+	// One whose routes, when they are refreshed, are these.
+	private ChannelSnapshots replica(RouteLocator routes) {
 		ChannelPolicies policies = new ChannelPolicies(1024, new Redaction(List.of(), List.of(), List.of()));
-		return new ChannelSnapshots(this.connectionFactory, Flux::empty, Flux::empty, List.of(), policies);
+		return new ChannelSnapshots(this.connectionFactory, routes, Flux::empty, List.of(), policies);
 	}
 
 	private Map<String, Object> snapshot(Object id) {
