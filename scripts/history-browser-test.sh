@@ -145,8 +145,11 @@ send() {
     shift
     local head status id
     head=$(curl -s -o /dev/null -D - "$@") || die "request failed: $*"
-    status=$(printf '%s' "$head" | head -n 1 | awk '{print $2}')
-    id=$(printf '%s' "$head" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-channel-request-id" {print $2}')
+    # Read from here-strings, not through `printf | head`: head leaves after the first line,
+    # and printf writing the next one then dies of SIGPIPE, which pipefail and set -e turn
+    # into the script's exit (141).
+    status=$(awk 'NR == 1 {print $2}' <<<"$head")
+    id=$(tr -d '\r' <<<"$head" | awk -F': ' 'tolower($1) == "x-channel-request-id" {print $2}')
     [[ "$status" == "$expected" ]] || die "expected $expected, got $status for: $*"
     [[ -n "$id" ]] || die "no X-Channel-Request-Id for: $*"
     printf '%s\n' "$id"

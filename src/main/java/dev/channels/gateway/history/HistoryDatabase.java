@@ -55,10 +55,9 @@ final class HistoryDatabase extends SeparatePool {
 	// compile it, and with every run planned anew it is compiled anew each time: 60 to
 	// 100 ms of a 300 ms answer, more than compiling saves (measured, docs/design.md,
 	// "Charts").
-	// - work_mem 32 MB: a summary sorts all the window's latencies at once, and a day of
-	// a
-	// busy channel (a million) overflows the default 4 MB to disk, taking twice as long;
-	// 32 MB sorts about 1.3 million in memory. At most SIZE sessions hold it.
+	// - work_mem 32 MB: a summary sorts all the window's latencies at once, and a day
+	// of a busy channel (a million) overflows the default 4 MB to disk, taking twice as
+	// long; 32 MB sorts about 1.3 million in memory. At most SIZE sessions hold it.
 	private static Mono<Void> prepare(Connection connection) {
 		String settings = "SET statement_timeout = " + STATEMENT_TIMEOUT.toMillis()
 				+ "; SET default_transaction_read_only = on; SET plan_cache_mode = force_custom_plan"
