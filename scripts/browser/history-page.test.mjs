@@ -284,6 +284,10 @@ try {
       await message());
     await other.goto(HISTORY_URL + '/?channel=' + encodeURIComponent(CHANNEL));
     await settled();
+    // The table's own message ("No recorded request matches.") comes first; the summary's
+    // refusal is told once both have answered.
+    await other.waitForFunction(() => /no channel/.test(document.getElementById('message').textContent))
+      .catch(() => {});
     check(/no channel/.test(await message()) && await other.isHidden('#summary'),
       'a channel not granted has no summary and no charts', await message());
     await other.goto(HISTORY_URL + '/?request=' + SUCCESS_ID);
