@@ -6,6 +6,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 
 import io.r2dbc.spi.R2dbcException;
 import org.apache.commons.logging.Log;
@@ -80,37 +81,49 @@ final class HistoryHandler {
 
 	Mono<ServerResponse> summary(ServerRequest request) {
 		Parameters parameters = new Parameters(request.queryParams());
-		Instant to = parameters.instant("to").orElseGet(() -> Instant.now().truncatedTo(ChronoUnit.MICROS));
-		Instant from = parameters.instant("from").orElseGet(() -> to.minus(DEFAULT_WINDOW));
-		if (!to.isAfter(from)) {
-			throw new InvalidParameterException("to", "must be after from");
-		}
-		String channel = request.pathVariable("channel");
-		return reader(request).filter((reader) -> ChannelGrants.of(reader).permits(channel))
-			.flatMap((reader) -> this.records.summary(channel, from, to))
-			.flatMap(this::ok)
-			.switchIfEmpty(Mono.defer(() -> error(HttpStatus.NOT_FOUND, "not_found", null, "no channel " + channel)));
+		Window window = Window.of(parameters);
+		return ofGrantedChannel(request, (channel) -> this.records.summary(channel, window.from(), window.to()));
 	}
 
 	Mono<ServerResponse> buckets(ServerRequest request) {
 		Parameters parameters = new Parameters(request.queryParams());
-		Instant to = parameters.instant("to").orElseGet(() -> Instant.now().truncatedTo(ChronoUnit.MICROS));
-		Instant from = parameters.instant("from").orElseGet(() -> to.minus(DEFAULT_WINDOW));
-		if (!to.isAfter(from)) {
-			throw new InvalidParameterException("to", "must be after from");
-		}
-		Duration window = Duration.between(from, to);
-		Duration width = parameters.duration("bucket").orElseGet(() -> Buckets.width(window));
-		long count = Buckets.count(window, width);
+		Window window = Window.of(parameters);
+		Duration length = Duration.between(window.from(), window.to());
+		Duration width = parameters.duration("bucket").orElseGet(() -> Buckets.width(length));
+		long count = Buckets.count(length, width);
 		if (count > Buckets.MAX) {
 			throw new InvalidParameterException("bucket",
 					"makes " + count + " buckets of the window; at most " + Buckets.MAX + ": choose a wider one");
 		}
+		return ofGrantedChannel(request, (channel) -> this.records.buckets(channel, window.from(), window.to(), width));
+	}
+
+	// The answer about the path's channel, or the same 404 for a channel the reader may
+	// not read as for one that does not exist.
+	private Mono<ServerResponse> ofGrantedChannel(ServerRequest request,
+			Function<String, Mono<Map<String, Object>>> answer) {
 		String channel = request.pathVariable("channel");
 		return reader(request).filter((reader) -> ChannelGrants.of(reader).permits(channel))
-			.flatMap((reader) -> this.records.buckets(channel, from, to, width))
+			.flatMap((reader) -> answer.apply(channel))
 			.flatMap(this::ok)
 			.switchIfEmpty(Mono.defer(() -> error(HttpStatus.NOT_FOUND, "not_found", null, "no channel " + channel)));
+	}
+
+	/**
+	 * The window a summary or the buckets are asked for: {@code from} to {@code to}, by
+	 * default the last {@link #DEFAULT_WINDOW} up to now.
+	 */
+	private record Window(Instant from, Instant to) {
+
+		static Window of(Parameters parameters) {
+			Instant to = parameters.instant("to").orElseGet(() -> Instant.now().truncatedTo(ChronoUnit.MICROS));
+			Instant from = parameters.instant("from").orElseGet(() -> to.minus(DEFAULT_WINDOW));
+			if (!to.isAfter(from)) {
+				throw new InvalidParameterException("to", "must be after from");
+			}
+			return new Window(from, to);
+		}
+
 	}
 
 	// The security chain lets no one without an authentication this far; should a route
